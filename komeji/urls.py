@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from komeji.common.views import health
+from marketplace.views import home
+
+# The admin signs in through allauth's form: one login page, with its failed-login throttle.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = _("Komeji back office")
+admin.site.site_title = _("Komeji back office")
+admin.site.index_title = _("Dinas Kominfo Jawa Timur")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("akun/", include("allauth.urls")),
+    path("akun/profil/", include("komeji.accounts.urls")),
+    path("", include("komeji.common.urls")),
+    path("", include("orders.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

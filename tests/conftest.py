@@ -1,0 +1,42 @@
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core.cache import cache
+
+from komeji.celery import app as celery_app
+
+# Isolate this test run from a running `make run` (its worker would steal our tasks) and from
+# other test runs: our own queue name and cache key prefix.
+_RUN_ID = uuid.uuid4().hex[:8]
+TEST_QUEUE = f"komeji-test-{_RUN_ID}"
+celery_app.conf.task_default_queue = TEST_QUEUE
+settings.CACHES["default"]["KEY_PREFIX"] = f"komeji-test-{_RUN_ID}"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """allauth's rate limits live in the cache: each test starts with none used."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A real Celery worker (threads, in this process) consuming this run's queue on Redis."""
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            celery_app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=10,
+        ) as worker,
+    ):
+        yield worker
