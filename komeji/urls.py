@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from komeji.common.views import health
+from komeji.common.views import health, language_set
 from marketplace.views import home
 
 # The admin signs in through allauth's form: one login page, with its failed-login throttle.
@@ -17,7 +17,7 @@ admin.site.index_title = _("Dinas Kominfo Jawa Timur")
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("akun/", include("allauth.urls")),
     path("akun/profil/", include("komeji.accounts.urls")),

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
@@ -41,6 +42,14 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150)
     phone = models.CharField(
         _("phone number"), max_length=16, blank=True, validators=[validate_phone]
+    )
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="id",
+        help_text=_("Language of the pages after log-in, and of e-mails and notifications."),
     )
 
     USERNAME_FIELD = "email"

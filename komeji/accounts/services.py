@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from komeji.accounts.models import Address, User
@@ -18,6 +19,13 @@ def user_update_profile(*, user: User, full_name: str, phone: str) -> User:
     user.phone = normalize_phone(phone) if phone else ""
     user.save(update_fields=["full_name", "phone"])
     return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language the user chose with the switcher (unknown codes are ignored)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 def _lock_addresses(user: User) -> list[Address]:

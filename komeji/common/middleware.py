@@ -9,7 +9,8 @@ _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 class ChosenLanguageMiddleware:
-    """Indonesian unless the visitor chose another language with the switcher (its cookie).
+    """Indonesian unless the visitor chose another language: the switcher's cookie, else the
+    signed-in user's saved choice. Place after AuthenticationMiddleware.
 
     Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: Komeji speaks
     Indonesian to everyone by default, English only to whoever asked for it.
@@ -20,6 +21,9 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = getattr(request, "user", None)
+        if chosen not in _LANGUAGES and user is not None and user.is_authenticated:
+            chosen = getattr(user, "language", "")
         language = chosen if chosen in _LANGUAGES else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]

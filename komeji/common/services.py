@@ -10,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from komeji.common.models import AuditLog, Notification, OutgoingEmail
 
@@ -124,17 +124,21 @@ def notification_send(
 
     Call inside the transaction that made the news: the rows commit with it, and the delivery
     task is queued only after commit. Title and body are given already translated in the
-    recipient's language.
+    recipient's language (`recipient.language`; wrap the caller's gettext calls in
+    `translation.override(recipient.language)`); the e-mail around them is rendered in it here.
     """
     outgoing = None
     if email and recipient.email:
         absolute_url = f"{settings.KOMEJI_BASE_URL}{url}" if url.startswith("/") else url
         context = {"recipient": recipient, "title": title, "body": body, "url": absolute_url}
+        with translation.override(getattr(recipient, "language", None) or settings.LANGUAGE_CODE):
+            body_text = render_to_string("emails/notification.txt", context)
+            body_html = render_to_string("emails/notification.html", context)
         outgoing = OutgoingEmail.objects.create(
             to=recipient.email,
             subject=f"[Komeji] {title}"[:255],
-            body_text=render_to_string("emails/notification.txt", context),
-            body_html=render_to_string("emails/notification.html", context),
+            body_text=body_text,
+            body_html=body_html,
         )
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title, body=body, url=url, email=outgoing

@@ -14,7 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
+from komeji.accounts import services as account_services
 from komeji.common import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,18 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("common:notification_list")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie, safe redirect), and the choice kept on the user."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        account_services.user_set_language(
+            user=request.user,  # type: ignore[arg-type]
+            language=request.POST.get("language", ""),
+        )
+    return response
 
 
 @require_GET

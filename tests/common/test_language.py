@@ -34,3 +34,44 @@ def test_rupiah_and_wib_filters():
     assert rupiah(None) == ""
     moment = dt.datetime(2026, 11, 28, 7, 5, tzinfo=dt.UTC)
     assert wib(moment) == "28 Nov 2026, 14.05 WIB"
+
+
+def test_a_signed_in_users_choice_follows_them_to_a_new_device(client):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    other_device = Client()
+    other_device.force_login(user)
+    assert 'lang="en"' in other_device.get("/").content.decode()
+
+
+def test_setlang_refuses_get_and_unknown_languages(client):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get("/i18n/setlang/?language=en").status_code == 405
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "id"
+
+
+def test_notification_email_is_in_the_recipients_language(django_capture_on_commit_callbacks):
+    from komeji.common.models import OutgoingEmail
+    from komeji.common.services import notification_send
+    from tests.factories import UserFactory
+
+    english = UserFactory(full_name="Jane Doe", language="en")
+    indonesian = UserFactory(full_name="Siti Rahayu", language="id")
+    with django_capture_on_commit_callbacks(execute=False):
+        notification_send(recipient=english, kind="x", title="Order paid")
+        notification_send(recipient=indonesian, kind="x", title="Pesanan dibayar")
+    assert OutgoingEmail.objects.get(to=english.email).body_text.startswith("Hello Jane")
+    assert OutgoingEmail.objects.get(to=indonesian.email).body_text.startswith("Halo Siti")
