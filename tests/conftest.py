@@ -20,8 +20,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """allauth's rate limits live in the cache: each test starts with none used."""
-    cache.clear()
+    """allauth's rate limits live in the cache: each test starts with none used. Only this run's
+    keys are deleted (cache.clear() would flush the whole Redis database, others' keys too)."""
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
     yield
 
 

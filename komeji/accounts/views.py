@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,12 @@ def address_create(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The address is saved."))
-            return redirect(request.GET.get("next") or "accounts:address_list")
+            next_url = request.GET.get("next", "")
+            if next_url and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(next_url)
+            return redirect("accounts:address_list")
     return render(request, "accounts/address_form.html", {"form": form, "address": None})
 
 

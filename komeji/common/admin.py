@@ -46,6 +46,8 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    # The body may carry a password-reset or verification link: never shown to staff.
+    exclude = ["body_text", "body_html"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"

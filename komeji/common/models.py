@@ -144,6 +144,8 @@ class Notification(BaseModel):
     email = models.OneToOneField(
         OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by callers that may run twice (a retried task): one notification per key.
+    dedupe_key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +157,9 @@ class Notification(BaseModel):
                 name="notification_inbox_idx",
                 condition=models.Q(delivered_at__isnull=False),
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique")
         ]
 
     def __str__(self) -> str:

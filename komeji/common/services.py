@@ -87,8 +87,13 @@ def email_deliver(*, email_id: int) -> bool:
             updated_at=timezone.now(),
         )
         raise EmailDeliveryError(str(exc)) from exc
-    OutgoingEmail.objects.filter(pk=email_id).update(
-        status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), updated_at=timezone.now()
+    # Blank the body once sent: it may hold a password-reset or verification link.
+    OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.SENDING).update(
+        status=OutgoingEmail.Status.SENT,
+        sent_at=timezone.now(),
+        updated_at=timezone.now(),
+        body_text="",
+        body_html="",
     )
     return True
 
@@ -96,7 +101,11 @@ def email_deliver(*, email_id: int) -> bool:
 def email_mark_failed(*, email_id: int, error: str) -> None:
     """Give up on an e-mail after the last retry (visible in the admin)."""
     OutgoingEmail.objects.filter(pk=email_id).exclude(status=OutgoingEmail.Status.SENT).update(
-        status=OutgoingEmail.Status.FAILED, last_error=error[:2000], updated_at=timezone.now()
+        status=OutgoingEmail.Status.FAILED,
+        last_error=error[:2000],
+        updated_at=timezone.now(),
+        body_text="",
+        body_html="",
     )
 
 
@@ -119,6 +128,7 @@ def notification_send(
     body: str = "",
     url: str = "",
     email: bool = True,
+    dedupe_key: str | None = None,
 ) -> Notification:
     """Notify a user in the app and (when `email` and they have an address) by e-mail.
 
@@ -126,7 +136,14 @@ def notification_send(
     task is queued only after commit. Title and body are given already translated in the
     recipient's language (`recipient.language`; wrap the caller's gettext calls in
     `translation.override(recipient.language)`); the e-mail around them is rendered in it here.
+
+    With `dedupe_key` (e.g. `order-paid:123:buyer`), a second call with the same key returns the
+    first notification and sends nothing: callers that may run twice stay idempotent.
     """
+    if dedupe_key is not None:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
     outgoing = None
     if email and recipient.email:
         absolute_url = f"{settings.KOMEJI_BASE_URL}{url}" if url.startswith("/") else url
@@ -141,7 +158,13 @@ def notification_send(
             body_html=body_html,
         )
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=title, body=body, url=url, email=outgoing
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        email=outgoing,
+        dedupe_key=dedupe_key,
     )
     _enqueue_after_commit("notification_deliver", notification.pk)
     return notification

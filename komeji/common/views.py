@@ -76,22 +76,24 @@ def _check_database() -> dict[str, Any]:
 
 
 def _check_redis() -> dict[str, Any]:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    """Ping the Redis of the broker and of the cache (the same server unless configured apart)."""
+    for url in dict.fromkeys([settings.CELERY_BROKER_URL, settings.CACHE_URL]):
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
     return {"status": "ok"}
 
 
 def _check_celery() -> dict[str, Any]:
     from komeji.celery import app
 
-    replies = app.control.ping(timeout=1.0)
+    replies = app.control.ping(timeout=0.5)
     workers = sorted(name for reply in replies for name in reply)
     if not workers:
-        return {"status": "error", "error": "no worker answered", "workers": []}
-    return {"status": "ok", "workers": workers}
+        return {"status": "error", "error": "no worker answered", "workers": 0}
+    return {"status": "ok", "workers": len(workers)}
 
 
 @never_cache

@@ -123,3 +123,13 @@ def test_address_pages_need_login(client):
     response = client.get("/akun/profil/alamat/")
     assert response.status_code == 302
     assert response["Location"].startswith("/akun/login/")
+
+
+def test_next_after_adding_an_address_stays_on_this_site(client):
+    client.force_login(UserFactory())
+    evil = client.post("/akun/profil/alamat/tambah/?next=https://evil.example/", form_data())
+    assert evil["Location"] == "/akun/profil/alamat/"
+    ours = client.post(
+        "/akun/profil/alamat/tambah/?next=/keranjang/", form_data(street="Jl. Lain No. 2")
+    )
+    assert ours["Location"] == "/keranjang/"
