@@ -484,6 +484,18 @@ main() {
     } >"$ENV_FILE.tmp"
     mv "$ENV_FILE.tmp" "$ENV_FILE"
 
+    # A development tree gets a .env (git-ignored, read by komeji/settings.py) so that a plain
+    # `.venv/bin/python manage.py ...` works without sourcing env.sh. Never overwritten.
+    if [ ! -e .env ]; then
+        {
+            echo "# Development settings written by scripts/setup.sh (never in production)."
+            echo "DJANGO_DEBUG=true"
+            echo "DATABASE_URL=$DATABASE_URL"
+            echo "REDIS_URL=$REDIS_URL"
+        } >.env
+        log "setup: wrote .env for development (DJANGO_DEBUG=true)"
+    fi
+
     compile_translations
     log "setup: done; environment in .local/env.sh"
 }
