@@ -138,7 +138,9 @@ def notification_send(
     `translation.override(recipient.language)`); the e-mail around them is rendered in it here.
 
     With `dedupe_key` (e.g. `order-paid:123:buyer`), a second call with the same key returns the
-    first notification and sends nothing: callers that may run twice stay idempotent.
+    first notification and sends nothing: callers that may run twice stay idempotent. Two
+    concurrent first calls cannot both commit: the unique constraint fails the second, whose
+    task retry then finds the first.
     """
     if dedupe_key is not None:
         existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
