@@ -195,7 +195,55 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-STORAGES = {"default": _media_storage, "staticfiles": {"BACKEND": _static_backend}}
+# Sellers' legal documents (KTP, selfie, business photo): a storage of their own that is never
+# served publicly. Files are encrypted by vendors/documents.py before they reach it, and read back
+# only through the moderators' view.
+KOMEJI_DOCUMENTS_BUCKET = env.str("KOMEJI_DOCUMENTS_BUCKET", default="")
+if KOMEJI_DOCUMENTS_BUCKET:
+    _documents_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KOMEJI_DOCUMENTS_BUCKET,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _documents_storage = {
+        "BACKEND": "vendors.documents.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": env.path(
+                "KOMEJI_DOCUMENTS_ROOT", default=str(BASE_DIR / "private" / "documents")
+            ),
+        },
+    }
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": _static_backend},
+    "documents": _documents_storage,
+}
+# Fernet keys (comma-separated; the first encrypts, all decrypt, so a key can be rotated).
+# Generate one with:
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+KOMEJI_DOCUMENT_KEYS = env.list("KOMEJI_DOCUMENT_KEYS", default=[])
+if not KOMEJI_DOCUMENT_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "KOMEJI_DOCUMENT_KEYS is not set. Komeji refuses to store sellers' legal documents "
+            "without an encryption key (see .env.example)."
+        )
+    # Development only: a key derived from the (development) secret key.
+    import base64
+    import hashlib
+
+    KOMEJI_DOCUMENT_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"documents:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
 
 # --- E-mail -------------------------------------------------------------------------------------
 # EMAIL_URL examples: consolemail://, smtp+tls://user:password@smtp.example.id:587
@@ -253,6 +301,18 @@ KOMEJI_COMPLAINT_ADDRESS = env.str(
     default="Dinas Kominfo Provinsi Jawa Timur, Jl. Ahmad Yani 242-244, Surabaya 60235",
 )
 KOMEJI_COMPLAINT_RESPONSE_WORKING_DAYS = 3
+# What a shop must provide before it can be submitted for verification. Items: nik, ktp, selfie,
+# nib, npwp, business_photo. NIB is recommended by default and earns a badge once verified.
+KOMEJI_VERIFICATION_REQUIRED = env.list(
+    "KOMEJI_VERIFICATION_REQUIRED", default=["nik", "ktp", "selfie"]
+)
+# Payouts wait this long after a change of a shop's bank account (a hijacked account cannot cash out
+# before the owner, notified by e-mail, can react).
+KOMEJI_BANK_CHANGE_PAYOUT_HOLD_HOURS = 24
+# Days an invitation to join or take over a shop stays valid.
+KOMEJI_INVITATION_DAYS = 7
+# Online Single Submission, where a business without an NIB registers (Permendag 31/2023).
+KOMEJI_OSS_URL = "https://oss.go.id"
 # A notification e-mail still "sending" after this many minutes is presumed lost and retried.
 KOMEJI_EMAIL_STALE_MINUTES = 15
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("akun/profil/", include("komeji.accounts.urls")),
     path("", include("komeji.common.urls")),
     path("", include("orders.urls")),
+    path("", include("vendors.urls")),
 ]
 
 if settings.DEBUG:

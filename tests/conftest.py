@@ -16,6 +16,8 @@ TEST_QUEUE = f"komeji-test-{_RUN_ID}"
 celery_app.conf.task_default_queue = TEST_QUEUE
 settings.CACHES["default"]["KEY_PREFIX"] = f"komeji-test-{_RUN_ID}"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# PBKDF2's work factor is the point in production and only slowness in tests.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

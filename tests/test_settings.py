@@ -35,7 +35,15 @@ PRODUCTION = {
     "DJANGO_SECURE_HSTS_SECONDS": "31536000",
     "DJANGO_SECURE_HSTS_PRELOAD": "true",
     "DJANGO_BEHIND_HTTPS_PROXY": "true",
+    "KOMEJI_DOCUMENT_KEYS": "q7Pq0rWb9m3Jx0y8n2dD4ZkVvF1cQ5sT6uH7iJ8kL9M=",
 }
+
+
+def test_production_refuses_to_start_without_a_document_encryption_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "KOMEJI_DOCUMENT_KEYS"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "KOMEJI_DOCUMENT_KEYS is not set" in result.stderr
 
 
 def test_check_deploy_is_clean_with_the_https_settings():
