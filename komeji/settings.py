@@ -306,6 +306,19 @@ KOMEJI_COMPLAINT_RESPONSE_WORKING_DAYS = 3
 KOMEJI_VERIFICATION_REQUIRED = env.list(
     "KOMEJI_VERIFICATION_REQUIRED", default=["nik", "ktp", "selfie"]
 )
+_unknown_requirements = set(KOMEJI_VERIFICATION_REQUIRED) - {
+    "nik",
+    "ktp",
+    "selfie",
+    "nib",
+    "npwp",
+    "business_photo",
+}
+if _unknown_requirements:
+    raise ImproperlyConfigured(
+        f"KOMEJI_VERIFICATION_REQUIRED has unknown items: {sorted(_unknown_requirements)}. "
+        "Use nik, ktp, selfie, nib, npwp, business_photo."
+    )
 # Payouts wait this long after a change of a shop's bank account (a hijacked account cannot cash out
 # before the owner, notified by e-mail, can react).
 KOMEJI_BANK_CHANGE_PAYOUT_HOLD_HOURS = 24

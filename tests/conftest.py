@@ -47,3 +47,14 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # ty
         ) as worker,
     ):
         yield worker
+
+
+@pytest.fixture
+def jatim_regions() -> None:
+    """The regions again, for transactional tests: a `transaction=True` test empties every table
+    after it runs, data migrations' rows included."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("komeji.common.migrations.0002_load_regions").load_regions(apps, None)

@@ -57,3 +57,11 @@ def test_check_deploy_warns_without_the_https_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
+
+
+def test_an_unknown_verification_requirement_is_refused_at_start():
+    result = run_manage(
+        "check", env={**PRODUCTION, "KOMEJI_VERIFICATION_REQUIRED": "nik,KTP,selfie"}
+    )
+    assert result.returncode != 0
+    assert "KOMEJI_VERIFICATION_REQUIRED has unknown items: ['KTP']" in result.stderr

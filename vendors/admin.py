@@ -33,6 +33,13 @@ from vendors.services.errors import ShopActionRefused, ShopNotFound
 from vendors.validators import mask
 
 
+def _same_name(a: str, b: str) -> bool:
+    def words(name: str) -> list[str]:
+        return sorted(name.lower().replace(".", " ").split())
+
+    return words(a) == words(b)
+
+
 class CommunityMemberInline(admin.TabularInline):
     model = CommunityMember
     extra = 1
@@ -131,8 +138,32 @@ class ShopAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Full NIK and NPWP only for those who may see legal documents (Moderators)."""
+        if request.user.has_perm("vendors.view_legal_document"):
+            return self.fieldsets
+        masked = {"nik": "nik_masked", "npwp": "npwp_masked", "documents": "documents_count"}
+        return [
+            (title, {**options, "fields": [masked.get(str(f), str(f)) for f in options["fields"]]})
+            for title, options in self.fieldsets
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [str(f) for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+        return [
+            str(f) for fieldset in self.get_fieldsets(request, obj) for f in fieldset[1]["fields"]
+        ]
+
+    @admin.display(description=_("NIK"))
+    def nik_masked(self, obj: Shop) -> str:
+        return mask(obj.nik) if obj.nik else "—"
+
+    @admin.display(description=_("NPWP"))
+    def npwp_masked(self, obj: Shop) -> str:
+        return mask(obj.npwp) if obj.npwp else "—"
+
+    @admin.display(description=_("documents"))
+    def documents_count(self, obj: Shop) -> str:
+        return ", ".join(str(d.get_kind_display()) for d in obj.documents.all()) or "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -165,7 +196,14 @@ class ShopAdmin(admin.ModelAdmin):
         if account is None:
             return "—"
         number = mask(account.account_number, keep_start=0)
-        return f"{account.bank_name} {number} a.n. {account.holder_name}"
+        text = f"{account.bank_name} {number} a.n. {account.holder_name}"
+        if obj.owner_legal_name and not _same_name(account.holder_name, obj.owner_legal_name):
+            return format_html(
+                '{} <strong style="color:#B45309">{}</strong>',
+                text,
+                _("⚠ the holder is not the owner named on the KTP"),
+            )
+        return text
 
     def get_urls(self) -> list[Any]:
         info = self.opts.app_label, self.opts.model_name

@@ -8,6 +8,7 @@ before it reaches the `documents` storage, so neither a leaked bucket nor a back
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from typing import IO, Any
@@ -95,7 +96,8 @@ def _clean_image(data: bytes) -> CleanDocument:
         try:
             with Image.open(io.BytesIO(data)) as probe:
                 image_format = probe.format
-                if image_format not in ("JPEG", "PNG"):
+                # MPO: the multi-picture JPEG many phone cameras write.
+                if image_format not in ("JPEG", "MPO", "PNG"):
                     raise _refuse()
                 if probe.width * probe.height > MAX_IMAGE_PIXELS:
                     raise ValidationError(
@@ -117,9 +119,10 @@ def _clean_image(data: bytes) -> CleanDocument:
         except Exception:
             raise _refuse() from None
     upright.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    # No metadata survives: EXIF (camera, GPS, time), comments, text chunks, ICC profiles.
+    upright.info = {}
     out = io.BytesIO()
-    # Saved without `exif=`: the re-encoded image carries no EXIF (camera, GPS, time).
-    if image_format == "JPEG":
+    if image_format in ("JPEG", "MPO"):
         upright.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
         return CleanDocument(out.getvalue(), "image/jpeg", "jpg")
     if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
@@ -128,16 +131,26 @@ def _clean_image(data: bytes) -> CleanDocument:
     return CleanDocument(out.getvalue(), "image/png", "png")
 
 
+_PDF_ACTIVE = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|OpenAction\s*<<[^>]*/S\s*/JavaScript)\b"
+)
+
+
 def _clean_pdf(data: bytes) -> CleanDocument:
-    # A PDF starts with its header (within the first KB, as readers allow) and ends with %%EOF.
-    if b"%PDF-1." not in data[:1024] and b"%PDF-2." not in data[:1024]:
+    # Strict: the file starts with the PDF header (readers tolerate junk before it, which is how
+    # HTML/PDF polyglots are made) and ends with %%EOF.
+    if not (data.startswith((b"%PDF-1.", b"%PDF-2."))) or b"%%EOF" not in data[-2048:]:
         raise _refuse()
-    if b"%%EOF" not in data[-2048:]:
-        raise _refuse()
-    # Refuse HTML or script dressed as a PDF.
+    # Defence in depth: no markup a browser could be talked into rendering.
     lowered = data[:1024].lower()
     if b"<html" in lowered or b"<script" in lowered:
         raise _refuse()
+    # A scan or an OSS print-out needs no active content; refuse what a PDF reader would run.
+    if _PDF_ACTIVE.search(data):
+        raise ValidationError(
+            _("This PDF contains scripts or attachments. Upload a plain scan or a photo."),
+            code="document_active_pdf",
+        )
     return CleanDocument(data, "application/pdf", "pdf")
 
 
@@ -146,7 +159,7 @@ def document_clean(upload: IO[bytes] | Any) -> CleanDocument:
     data = _read_limited(upload)
     if data[:4] == b"\x89PNG" or data[:3] == b"\xff\xd8\xff":
         return _clean_image(data)
-    if b"%PDF-" in data[:1024]:
+    if data.startswith(b"%PDF-"):
         return _clean_pdf(data)
     raise _refuse()
 

@@ -237,7 +237,7 @@ class AttributionForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(
-        label=_("Reason of the change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+        label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

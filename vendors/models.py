@@ -114,7 +114,7 @@ class Shop(BaseModel):
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     first_verified_at = models.DateTimeField(_("first verified at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("reason of rejection"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     # Identity and business data (changing any of them sends a verified shop back to review).
     owner_legal_name = models.CharField(
@@ -198,8 +198,8 @@ class Shop(BaseModel):
 
     @property
     def is_public(self) -> bool:
-        """A shop has a public page once it was verified."""
-        return self.first_verified_at is not None
+        """A shop has a public page once verified, unless a moderator has since rejected it."""
+        return self.first_verified_at is not None and self.status != ShopStatus.REJECTED
 
     @property
     def is_claimed(self) -> bool:

@@ -1,5 +1,6 @@
 """Reads of the vendors app: who may do what with a shop, checklists, and the centres' lists."""
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,10 +204,26 @@ def shop_open_invitations(*, shop: Shop) -> QuerySet[ShopInvitation]:
     ).select_related("invited_by")
 
 
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def shop_invitation_get(*, token: str) -> ShopInvitation | None:
+    """The invitation a link's token names (only its hash is stored), or None."""
+    return (
+        ShopInvitation.objects.select_related("shop", "shop__region", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
 def shop_public_get(*, slug: str) -> Shop | None:
+    """A shop has a public page once verified; it keeps it while re-checked after a change of
+    identity data, and loses it when a moderator rejects it."""
     return (
         Shop.objects.select_related("region", "community")
         .filter(slug=slug, first_verified_at__isnull=False)
+        .exclude(status=ShopStatus.REJECTED)
         .first()
     )
 

@@ -10,7 +10,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from komeji.common.models import Region
+from vendors.data.kabupaten_kota import is_kabupaten_kota_code
 
 _SEPARATORS = re.compile(r"[\s.\-/]")
 
@@ -34,14 +34,15 @@ def _nik_birth_date_is_real(ddmmyy: str) -> bool:
 
 def normalize_nik(value: str) -> str:
     """A NIK: 16 digits = kabupaten/kota code (4), kecamatan (2), date of birth DDMMYY (6, day + 40
-    for women), serial (4, not 0000). The kabupaten/kota must be one of Komeji's regions."""
+    for women), serial (4, not 0000). The kabupaten/kota may be anywhere in Indonesia: a KTP keeps
+    the code of the place that issued it."""
     nik = digits_only(value)
     if not re.fullmatch(r"[0-9]{16}", nik):
         raise ValidationError(_("A NIK has exactly 16 digits, as on the KTP."), code="nik_format")
-    if not Region.objects.filter(code=nik[:4]).exists():
+    if not is_kabupaten_kota_code(nik[:4]):
         raise ValidationError(
             _(
-                "The first 4 digits of the NIK (%(code)s) are not a kabupaten/kota of Jawa Timur. "
+                "The first 4 digits of the NIK (%(code)s) are not a kabupaten/kota code. "
                 "Check the number on the KTP."
             ),
             code="nik_region",
@@ -64,6 +65,8 @@ def normalize_nib(value: str) -> str:
         raise ValidationError(
             _("An NIB has exactly 13 digits, as on the OSS certificate."), code="nib_format"
         )
+    if set(nib) == {"0"}:
+        raise ValidationError(_("This NIB is not valid."), code="nib_zero")
     return nib
 
 
@@ -94,4 +97,5 @@ def mask(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
     """Show a personal number partly: 3573••••••••0001."""
     if len(value) <= keep_start + keep_end:
         return value
-    return value[:keep_start] + "•" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+    end = value[len(value) - keep_end :]
+    return value[:keep_start] + "•" * (len(value) - keep_start - keep_end) + end

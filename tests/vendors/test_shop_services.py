@@ -12,6 +12,8 @@ from komeji.common.models import AuditLog, Notification
 from tests.factories import PASSWORD, UserFactory
 from tests.vendors.conftest import VALID_NIK, jpeg_upload, shop_profile
 from vendors.models import BankAccount, Shop, ShopInvitation, ShopMember, ShopStatus
+from vendors.services import bank as bank_services
+from vendors.services import documents as document_services
 from vendors.services import members as member_services
 from vendors.services import shops as shop_services
 from vendors.services import verification
@@ -56,7 +58,7 @@ def test_a_self_registered_shop_may_join_only_its_regions_community(
 
 
 def _set_bank(shop, actor, password=PASSWORD, number="1234567890"):
-    return shop_services.shop_bank_account_set(
+    return bank_services.shop_bank_account_set(
         shop_id=shop.pk,
         actor=actor,
         password=password,
@@ -209,7 +211,7 @@ def test_an_owner_of_another_shop_cannot_take_over_a_drafted_shop(mentor, assist
     _, token = member_services.shop_owner_invite(
         shop_id=assisted_shop.pk, actor=mentor, email=owner_of_shop.email
     )
-    with pytest.raises(ShopActionRefused, match="only one"):
+    with pytest.raises(ShopActionRefused, match="satu akun hanya dapat memiliki satu toko"):
         member_services.shop_invitation_accept(token=token, user=owner_of_shop)
     assisted_shop.refresh_from_db()
     assert not assisted_shop.is_claimed
@@ -223,7 +225,7 @@ def _complete(shop, owner, tmp_documents):
         shop_id=shop.pk, actor=owner, owner_legal_name="Siti Rahayu", nik=VALID_NIK
     )
     for kind in ("ktp", "selfie"):
-        shop_services.shop_document_upload(
+        document_services.shop_document_upload(
             shop_id=shop.pk, actor=owner, kind=kind, upload=jpeg_upload()
         )
 
@@ -282,7 +284,7 @@ def test_a_new_document_sends_a_verified_shop_back_to_review(owner, shop, modera
     _complete(shop, owner, tmp_documents)
     verification.shop_submit(shop_id=shop.pk, actor=owner)
     verification.shop_verify(shop_id=shop.pk, moderator=moderator)
-    shop_services.shop_document_upload(
+    document_services.shop_document_upload(
         shop_id=shop.pk, actor=owner, kind="selfie", upload=jpeg_upload()
     )
     shop.refresh_from_db()
@@ -327,3 +329,80 @@ def test_only_an_admin_changes_the_attribution_with_a_reason(
     entry = AuditLog.objects.get(action="shop.attribution.change")
     assert entry.reason == "Didampingi sejak pelatihan Oktober"
     assert entry.data["before"] == {"community": None, "mentor": None}
+
+
+# --- Review findings -----------------------------------------------------------------------------
+
+
+def test_while_in_review_the_legal_data_and_documents_stay_as_the_moderator_sees_them(
+    owner, shop, tmp_documents
+):
+    _complete(shop, owner, tmp_documents)
+    verification.shop_submit(shop_id=shop.pk, actor=owner)
+    ktp = shop.documents.get(kind="ktp")
+    with pytest.raises(ShopActionRefused):
+        shop_services.shop_update_legal(
+            shop_id=shop.pk, actor=owner, owner_legal_name="Orang Lain", nik=VALID_NIK
+        )
+    with pytest.raises(ShopActionRefused):
+        document_services.shop_document_upload(
+            shop_id=shop.pk, actor=owner, kind="ktp", upload=jpeg_upload()
+        )
+    shop.refresh_from_db()
+    assert shop.owner_legal_name == "Siti Rahayu"
+    assert shop.documents.get(kind="ktp").storage_name == ktp.storage_name
+    assert sorted(p.name for p in tmp_documents.rglob("*.enc")) == sorted(
+        p.rsplit("/", 1)[-1] for p in shop.documents.values_list("storage_name", flat=True)
+    )
+
+
+def test_a_moderator_does_not_decide_on_a_shop_they_are_involved_with(
+    owner, shop, moderator, tmp_documents
+):
+    ShopMember.objects.create(shop=shop, user=moderator, role=ShopMember.Role.STAFF)
+    _complete(shop, owner, tmp_documents)
+    verification.shop_submit(shop_id=shop.pk, actor=owner)
+    with pytest.raises(ShopActionRefused):
+        verification.shop_verify(shop_id=shop.pk, moderator=moderator)
+    shop.refresh_from_db()
+    assert shop.status == ShopStatus.SUBMITTED
+
+
+def test_open_invitations_count_towards_the_staff_limit(owner, shop):
+    for n in range(member_services.MAX_STAFF):
+        member_services.shop_staff_invite(shop_id=shop.pk, actor=owner, email=f"s{n}@contoh.id")
+    with pytest.raises(ShopActionRefused):
+        member_services.shop_staff_invite(shop_id=shop.pk, actor=owner, email="lagi@contoh.id")
+    # Inviting an address again replaces its invitation: no extra seat is taken.
+    member_services.shop_staff_invite(shop_id=shop.pk, actor=owner, email="s0@contoh.id")
+    assert shop.invitations.filter(revoked_at__isnull=True).count() == member_services.MAX_STAFF
+
+
+def test_a_rejected_shop_loses_its_public_page(client, owner, shop, moderator, tmp_documents):
+    _complete(shop, owner, tmp_documents)
+    verification.shop_submit(shop_id=shop.pk, actor=owner)
+    verification.shop_verify(shop_id=shop.pk, moderator=moderator)
+    url = reverse("vendors:shop_page", args=[shop.slug])
+    assert client.get(url).status_code == 200
+    shop_services.shop_update_legal(
+        shop_id=shop.pk, actor=owner, owner_legal_name="Siti R.", nik=VALID_NIK
+    )
+    assert client.get(url).status_code == 200  # back in review, still public
+    verification.shop_reject(shop_id=shop.pk, moderator=moderator, reason="Nama tidak sesuai KTP")
+    assert client.get(url).status_code == 404
+
+
+def test_only_moderators_see_the_full_nik_in_the_admin(client, owner, shop, moderator):
+    from django.contrib.auth.models import Group
+
+    shop_services.shop_update_legal(
+        shop_id=shop.pk, actor=owner, owner_legal_name="Siti Rahayu", nik=VALID_NIK
+    )
+    call_centre = UserFactory(is_staff=True)
+    call_centre.groups.add(Group.objects.get(name="Call centre"))
+    url = reverse("admin:vendors_shop_change", args=[shop.pk])
+    client.force_login(call_centre)
+    page = client.get(url).content.decode()
+    assert VALID_NIK not in page and "3573••••••••0001" in page
+    client.force_login(moderator)
+    assert VALID_NIK in client.get(url).content.decode()

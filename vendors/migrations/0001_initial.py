@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='status changed at')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
                 ('first_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='first verified at')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='reason of rejection')),
+                ('rejection_reason', models.TextField(blank=True, verbose_name='reason for rejection')),
                 ('owner_legal_name', models.CharField(blank=True, max_length=150, verbose_name="owner's name (as on the KTP)")),
                 ('nik', models.CharField(blank=True, max_length=16, verbose_name='NIK')),
                 ('nib', models.CharField(blank=True, max_length=13, verbose_name='NIB')),

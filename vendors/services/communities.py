@@ -14,10 +14,9 @@ from komeji.common.models import Region
 from komeji.common.services import audit_record
 from vendors.models import Community, CommunityMember, Shop
 from vendors.services.common import lock_shop_access, require
-from vendors.services.shops import _profile_values, clean_logo, unique_shop_slug
+from vendors.services.shops import logo_stored_first, shop_profile_values, unique_shop_slug
 
 
-@transaction.atomic
 def shop_draft_for_umkm(
     *,
     mentor: User,
@@ -36,7 +35,7 @@ def shop_draft_for_umkm(
         and CommunityMember.objects.filter(community=community, user=mentor).exists(),
         _("You can draft shops only for a community you belong to."),
     )
-    values = _profile_values(
+    values = shop_profile_values(
         name=name,
         description=description,
         region=region,
@@ -45,24 +44,24 @@ def shop_draft_for_umkm(
         postal_code=postal_code,
         phone=phone,
     )
-    shop = Shop(
-        **values,
-        slug=unique_shop_slug(values["name"]),
-        community=community,
-        mentor=mentor,
-        created_by=mentor,
-        is_assisted=True,
-    )
-    if logo is not None:
-        shop.logo.save("logo.png", clean_logo(logo), save=False)
-    shop.full_clean(exclude=["logo"])
-    shop.save()
-    audit_record(
-        actor=mentor,
-        action="shop.draft_for_umkm",
-        obj=shop,
-        data={"community": community.pk},
-    )
+    with logo_stored_first(logo) as logo_name, transaction.atomic():
+        shop = Shop(
+            **values,
+            slug=unique_shop_slug(values["name"]),
+            community=community,
+            mentor=mentor,
+            created_by=mentor,
+            is_assisted=True,
+        )
+        shop.logo.name = logo_name or ""
+        shop.full_clean(exclude=["logo"])
+        shop.save()
+        audit_record(
+            actor=mentor,
+            action="shop.draft_for_umkm",
+            obj=shop,
+            data={"community": community.pk},
+        )
     return shop
 
 

@@ -3,7 +3,6 @@ drafted, invited by the mentor. An invitation is accepted by a signed-in user wh
 e-mail is the invited address."""
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -16,15 +15,33 @@ from django.utils.translation import gettext as _
 from komeji.accounts.models import User
 from komeji.common.services import audit_record, email_queue
 from vendors.models import Shop, ShopInvitation, ShopMember
-from vendors.selectors import shop_owned_by, user_verified_emails
+from vendors.selectors import invitation_token_hash, shop_owned_by, user_verified_emails
 from vendors.services.common import lock_shop_access, notify, require
 from vendors.services.errors import ShopActionRefused, ShopNotFound
 
 MAX_STAFF = 10
 
 
+def _require_staff_room(shop: Shop, *, pending_invitations: bool, replacing: str = "") -> None:
+    """At most MAX_STAFF staff, counting open invitations (call under the shop lock)."""
+    taken = ShopMember.objects.filter(shop=shop, role=ShopMember.Role.STAFF).count()
+    if pending_invitations:
+        taken += (
+            ShopInvitation.objects.filter(
+                shop=shop,
+                role=ShopMember.Role.STAFF,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .exclude(email__iexact=replacing)
+            .count()
+        )
+    require(taken < MAX_STAFF, _("A shop has at most %(n)s staff members.") % {"n": MAX_STAFF})
+
+
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return invitation_token_hash(token)
 
 
 def _send_invitation_email(*, invitation: ShopInvitation, token: str, inviter: User) -> None:
@@ -85,10 +102,7 @@ def shop_staff_invite(*, shop_id: int, actor: User, email: str) -> tuple[ShopInv
         not ShopMember.objects.filter(shop=shop, user__email__iexact=email).exists(),
         _("%(email)s is already a member of this shop.") % {"email": email},
     )
-    require(
-        ShopMember.objects.filter(shop=shop, role=ShopMember.Role.STAFF).count() < MAX_STAFF,
-        _("A shop has at most %(n)s staff members.") % {"n": MAX_STAFF},
-    )
+    _require_staff_room(shop, pending_invitations=True, replacing=email)
     return _create_invitation(shop=shop, email=email, role=ShopMember.Role.STAFF, actor=actor)
 
 
@@ -135,14 +149,6 @@ def shop_invitation_revoke(*, shop_id: int, actor: User, invitation_id: int) -> 
     )
 
 
-def shop_invitation_get(*, token: str) -> ShopInvitation | None:
-    return (
-        ShopInvitation.objects.select_related("shop", "shop__region", "invited_by")
-        .filter(token_hash=_token_hash(token))
-        .first()
-    )
-
-
 @transaction.atomic
 def shop_invitation_accept(*, token: str, user: User) -> ShopMember:
     """The invited user accepts. Staff join the shop; an owner takes over the drafted shop, after
@@ -161,7 +167,7 @@ def shop_invitation_accept(*, token: str, user: User) -> ShopMember:
     require(
         invitation.email.lower() in user_verified_emails(user=user),
         _(
-            "This invitation is for %(email)s. Sign in with that e-mail address (or add and "
+            "This invitation is for %(email)s. Log in with that e-mail address (or add and "
             "verify it in your account) to accept it."
         )
         % {"email": invitation.email},
@@ -172,6 +178,8 @@ def shop_invitation_accept(*, token: str, user: User) -> ShopMember:
         _("You are already a member of this shop."),
     )
     now = timezone.now()
+    if invitation.role == ShopMember.Role.STAFF:
+        _require_staff_room(shop, pending_invitations=False)
     if invitation.role == ShopMember.Role.OWNER:
         User.objects.select_for_update().filter(pk=user.pk).get()
         require(not shop.is_claimed, _("This shop already has its owner."))

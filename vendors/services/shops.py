@@ -3,13 +3,13 @@ attribution."""
 
 import datetime as dt
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,25 +20,26 @@ from komeji.accounts.validators import normalize_phone
 from komeji.common.models import Region
 from komeji.common.services import audit_record
 from vendors import documents
-from vendors.banks import BANK_NAMES
-from vendors.models import BankAccount, Community, CommunityMember, Shop, ShopDocument, ShopMember
+from vendors.models import Community, CommunityMember, Shop, ShopMember
 from vendors.selectors import shop_owned_by, user_has_verified_email
-from vendors.services.common import lock_shop_access, notify, require
-from vendors.services.errors import ShopNotFound, WrongPassword
+from vendors.services.common import lock_shop_access, require
+from vendors.services.errors import ShopNotFound
 from vendors.services.verification import shop_identity_changed
-from vendors.validators import (
-    mask,
-    normalize_bank_account_number,
-    normalize_nib,
-    normalize_nik,
-    normalize_npwp,
-)
+from vendors.validators import normalize_nib, normalize_nik, normalize_npwp
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 HOLIDAY_MAX_DAYS = 90
-# Wrong passwords on the bank-account form before it locks for a while.
-BANK_PASSWORD_ATTEMPTS = 5
-BANK_PASSWORD_LOCK_SECONDS = 15 * 60
+
+
+def require_not_in_review(shop: Shop) -> None:
+    """What the moderator is checking stays as it is until they decide."""
+    require(
+        not shop.in_review,
+        _(
+            "Your shop is being verified. You can change its legal data and documents again "
+            "after the decision (within 2 working days)."
+        ),
+    )
 
 
 def unique_shop_slug(name: str) -> str:
@@ -70,7 +71,29 @@ def clean_logo(upload: IO[bytes] | Any) -> ContentFile:
     return ContentFile(out.getvalue(), name="logo.png")
 
 
-def _profile_values(
+@contextmanager
+def logo_stored_first(logo: IO[bytes] | None) -> Iterator[str | None]:
+    """Clean and store a new logo before any row lock is taken (no storage call under a lock);
+    if what follows fails, the stored file is removed again. Yields its storage name."""
+    if logo is None:
+        yield None
+        return
+    storage = Shop._meta.get_field("logo").storage  # type: ignore[attr-defined]
+    name = storage.save(f"shops/logos/{timezone.now():%Y/%m}/logo.png", clean_logo(logo))
+    try:
+        yield name
+    except BaseException:
+        storage.delete(name)
+        raise
+
+
+def _remove_logo_after_commit(name: str) -> None:
+    if name:
+        storage = Shop._meta.get_field("logo").storage  # type: ignore[attr-defined]
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def shop_profile_values(
     *,
     name: str,
     description: str,
@@ -91,7 +114,6 @@ def _profile_values(
     }
 
 
-@transaction.atomic
 def shop_open(
     *,
     user: User,
@@ -107,6 +129,27 @@ def shop_open(
 ) -> Shop:
     """A signed-in user with a verified e-mail opens their own shop (one per account). A
     self-registered shop may name the active community of its kabupaten/kota."""
+    with logo_stored_first(logo) as logo_name, transaction.atomic():
+        return _shop_open_locked(
+            user=user,
+            values=shop_profile_values(
+                name=name,
+                description=description,
+                region=region,
+                street=street,
+                kecamatan=kecamatan,
+                postal_code=postal_code,
+                phone=phone,
+            ),
+            community=community,
+            logo_name=logo_name,
+        )
+
+
+def _shop_open_locked(
+    *, user: User, values: dict[str, Any], community: Community | None, logo_name: str | None
+) -> Shop:
+    region = values["region"]
     User.objects.select_for_update().filter(pk=user.pk).get()
     require(
         user_has_verified_email(user=user),
@@ -118,15 +161,6 @@ def shop_open(
             community.is_active and community.region_id == region.pk,
             _("Choose the community of your shop's kabupaten/kota."),
         )
-    values = _profile_values(
-        name=name,
-        description=description,
-        region=region,
-        street=street,
-        kecamatan=kecamatan,
-        postal_code=postal_code,
-        phone=phone,
-    )
     now = timezone.now()
     shop = Shop(
         **values,
@@ -135,8 +169,7 @@ def shop_open(
         created_by=user,
         claimed_at=now,
     )
-    if logo is not None:
-        shop.logo.save("logo.png", clean_logo(logo), save=False)
+    shop.logo.name = logo_name or ""
     shop.full_clean(exclude=["logo"])
     try:
         with transaction.atomic():
@@ -150,11 +183,10 @@ def shop_open(
     return shop
 
 
-@transaction.atomic
 def shop_update_profile(
     *,
     shop_id: int,
-    actor: Any,
+    actor: User,
     name: str,
     description: str,
     region: Region,
@@ -164,10 +196,7 @@ def shop_update_profile(
     phone: str,
     logo: IO[bytes] | None = None,
 ) -> Shop:
-    access = lock_shop_access(actor=actor, shop_id=shop_id)
-    require(access.can_edit_profile, _("Only the shop's owner can change its profile."))
-    shop = access.shop
-    values = _profile_values(
+    values = shop_profile_values(
         name=name,
         description=description,
         region=region,
@@ -176,20 +205,25 @@ def shop_update_profile(
         postal_code=postal_code,
         phone=phone,
     )
-    changed = [key for key, value in values.items() if getattr(shop, key) != value]
-    for key, value in values.items():
-        setattr(shop, key, value)
-    if logo is not None:
-        shop.logo.save("logo.png", clean_logo(logo), save=False)
-        changed.append("logo")
-    shop.full_clean(exclude=["logo"])
-    shop.save()
-    audit_record(
-        actor=actor,
-        action="shop.profile.update",
-        obj=shop,
-        data={"fields": changed, "as": access.role},
-    )
+    with logo_stored_first(logo) as logo_name, transaction.atomic():
+        access = lock_shop_access(actor=actor, shop_id=shop_id)
+        require(access.can_edit_profile, _("You cannot change this shop's profile."))
+        shop = access.shop
+        changed = [key for key, value in values.items() if getattr(shop, key) != value]
+        for key, value in values.items():
+            setattr(shop, key, value)
+        if logo_name:
+            _remove_logo_after_commit(shop.logo.name)
+            shop.logo.name = logo_name
+            changed.append("logo")
+        shop.full_clean(exclude=["logo"])
+        shop.save()
+        audit_record(
+            actor=actor,
+            action="shop.profile.update",
+            obj=shop,
+            data={"fields": changed, "as": access.role},
+        )
     return shop
 
 
@@ -222,82 +256,6 @@ def shop_set_holiday(
     return shop
 
 
-# --- Bank account --------------------------------------------------------------------------------
-
-
-def _password_key(user: User) -> str:
-    return f"bank-password-failures:{user.pk}"
-
-
-def _check_password(user: User, password: str) -> None:
-    key = _password_key(user)
-    failures = cache.get(key, 0)
-    if failures >= BANK_PASSWORD_ATTEMPTS:
-        raise WrongPassword(_("Too many wrong passwords. Try again in 15 minutes."))
-    if not user.check_password(password):
-        cache.add(key, 0, BANK_PASSWORD_LOCK_SECONDS)
-        cache.incr(key)
-        raise WrongPassword(_("The password is wrong. Your bank account was not changed."))
-    cache.delete(key)
-
-
-@transaction.atomic
-def shop_bank_account_set(
-    *,
-    shop_id: int,
-    actor: User,
-    password: str,
-    bank_code: str,
-    account_number: str,
-    holder_name: str,
-) -> BankAccount:
-    """Set or change where the shop's payouts go. Owner only, after typing the password again;
-    audit-logged, the owner is notified, and payouts wait 24 hours after every change."""
-    access = lock_shop_access(actor=actor, shop_id=shop_id)
-    require(access.can_manage_bank, _("Only the shop's owner can change its bank account."))
-    _check_password(actor, password)
-    require(bank_code in BANK_NAMES, _("Choose a bank from the list."))
-    number = normalize_bank_account_number(account_number)
-    holder = holder_name.strip()
-    require(bool(holder), _("Write the account holder's name as the bank knows it."))
-    shop = access.shop
-    now = timezone.now()
-    account = BankAccount.objects.select_for_update().filter(shop=shop).first()
-    previous = str(account) if account is not None else ""
-    if account is None:
-        account = BankAccount(shop=shop)
-    account.bank_code = bank_code
-    account.account_number = number
-    account.holder_name = holder
-    account.changed_at = now
-    account.changed_by = actor
-    account.save()
-    audit_record(
-        actor=actor,
-        action="shop.bank_account.set",
-        obj=shop,
-        data={
-            "previous": mask(previous.split(" a.n.")[0], keep_start=0) if previous else "",
-            "bank": bank_code,
-            "account": mask(number, keep_start=0, keep_end=4),
-        },
-    )
-    notify(
-        recipient=actor,
-        kind="shop.bank_account",
-        title=lambda: _("The bank account of %(shop)s was changed") % {"shop": shop.name},
-        body=lambda: (
-            _(
-                "Payouts now go to %(bank)s ••••%(last4)s. They are held for 24 hours. If you did "
-                "not make this change, change your password and contact Komeji at once."
-            )
-            % {"bank": BANK_NAMES[bank_code], "last4": number[-4:]}
-        ),
-        url=reverse("vendors:bank_account", args=[shop.pk]),
-    )
-    return account
-
-
 # --- Legal data and documents -------------------------------------------------------------------
 
 
@@ -314,8 +272,9 @@ def shop_update_legal(
     """Identity and business numbers. Each is validated; a verified shop whose data change goes
     back to review."""
     access = lock_shop_access(actor=actor, shop_id=shop_id)
-    require(access.can_edit_legal, _("Only the shop's owner can change its legal data."))
+    require(access.can_edit_legal, _("You cannot change this shop's legal data."))
     shop = access.shop
+    require_not_in_review(shop)
     values = {
         "owner_legal_name": owner_legal_name.strip(),
         "nik": normalize_nik(nik) if nik.strip() else "",
@@ -342,54 +301,6 @@ def shop_update_legal(
     return shop
 
 
-def shop_document_upload(
-    *, shop_id: int, actor: Any, kind: str, upload: IO[bytes] | Any
-) -> ShopDocument:
-    """Check, clean, encrypt and store a legal document, replacing the previous one of its kind.
-
-    The file is checked and written before the transaction (no storage call under a row lock);
-    if the database part fails, the new file is removed, and the old one only after commit.
-    """
-    require(kind in ShopDocument.Kind.values, _("Unknown document."))
-    # Refuse early (and without touching storage) when the actor has no access.
-    with transaction.atomic():
-        access = lock_shop_access(actor=actor, shop_id=shop_id)
-        require(access.can_edit_legal, _("Only the shop's owner can upload its documents."))
-    clean = documents.document_clean(upload)
-    stored = documents.document_write(
-        name=f"shops/{shop_id}/{kind}-{timezone.now():%Y%m%d%H%M%S}.{clean.extension}.enc",
-        clean=clean,
-    )
-    try:
-        with transaction.atomic():
-            access = lock_shop_access(actor=actor, shop_id=shop_id)
-            require(access.can_edit_legal, _("Only the shop's owner can upload its documents."))
-            shop = access.shop
-            document = ShopDocument.objects.filter(shop=shop, kind=kind).first()
-            old_name = document.storage_name if document is not None else None
-            if document is None:
-                document = ShopDocument(shop=shop, kind=kind)
-            document.storage_name = stored
-            document.content_type = clean.content_type
-            document.size = len(clean.data)
-            document.sha256 = clean.sha256
-            document.uploaded_by = actor
-            document.save()
-            audit_record(
-                actor=actor,
-                action="shop.document.upload",
-                obj=shop,
-                data={"kind": kind, "replaced": old_name is not None, "as": access.role},
-            )
-            shop_identity_changed(shop=shop, actor=actor, what=str(document.get_kind_display()))
-            if old_name:
-                transaction.on_commit(lambda: documents.document_remove(name=old_name))
-    except BaseException:
-        documents.document_remove(name=stored)
-        raise
-    return document
-
-
 # --- Attribution (admin) --------------------------------------------------------------------------
 
 
@@ -413,7 +324,7 @@ def shop_attribution_change(
     if shop is None:
         raise ShopNotFound
     if mentor is not None:
-        require(community is not None, _("A mentor comes with their community."))
+        require(community is not None, _("Choose the mentor's community too."))
         require(
             CommunityMember.objects.filter(community=community, user=mentor).exists(),
             _("This mentor is not a member of the chosen community."),
@@ -433,24 +344,3 @@ def shop_attribution_change(
         },
     )
     return shop
-
-
-def shop_document_open(*, document_id: int, actor: Any) -> tuple[ShopDocument, bytes]:
-    """A moderator opens a legal document: allowed only with the view_legal_document permission,
-    and every opening is audit-logged (before the file is read)."""
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and actor.is_staff
-        and actor.has_perm("vendors.view_legal_document")
-    ):
-        raise ShopNotFound
-    document = ShopDocument.objects.select_related("shop").filter(pk=document_id).first()
-    if document is None:
-        raise ShopNotFound
-    audit_record(
-        actor=actor,
-        action="shop.document.view",
-        obj=document.shop,
-        data={"document": document.pk, "kind": document.kind},
-    )
-    return document, documents.document_read(name=document.storage_name)

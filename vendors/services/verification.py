@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from komeji.common.services import audit_record
-from vendors.models import SHOP_TRANSITIONS, Shop, ShopStatus, ShopStatusEvent
+from vendors.models import SHOP_TRANSITIONS, Shop, ShopMember, ShopStatus, ShopStatusEvent
 from vendors.selectors import shop_missing
 from vendors.services.common import lock_shop_access, notify, require, shop_owner
 from vendors.services.errors import ShopActionRefused, ShopNotFound
@@ -29,8 +29,17 @@ class ShopNotVerified(ShopActionRefused):
 
 
 def shop_ensure_can_publish(*, shop: Shop) -> None:
-    """Raise ShopNotVerified unless the shop may publish products (used by the catalogue)."""
-    current = Shop.objects.filter(pk=shop.pk).values_list("status", flat=True).first()
+    """Raise ShopNotVerified unless the shop may publish products (used by the catalogue).
+
+    Call inside the transaction that publishes: the shop row is locked (FOR SHARE) until it
+    commits, so a concurrent identity change cannot slip between this check and the publish.
+    """
+    current = (
+        Shop.objects.select_for_update(no_key=True)
+        .filter(pk=shop.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
     if current != ShopStatus.VERIFIED:
         raise ShopNotVerified
 
@@ -120,15 +129,25 @@ def _lock_for_review(shop_id: int) -> Shop:
     return shop
 
 
-def _require_moderator(actor: Any) -> None:
+def _require_moderator(actor: Any, shop: Shop) -> None:
     if not (getattr(actor, "is_authenticated", False) and actor.has_perm("vendors.verify_shop")):
         raise ShopActionRefused(_("Only a moderator can verify or reject shops."))
+    # Separation of duties: nobody decides on a shop they belong to, mentored or drafted.
+    involved = (
+        shop.created_by_id == actor.pk
+        or shop.mentor_id == actor.pk
+        or ShopMember.objects.filter(shop=shop, user=actor).exists()
+    )
+    if involved:
+        raise ShopActionRefused(
+            _("You are involved with this shop: another moderator must decide on it.")
+        )
 
 
 @transaction.atomic
 def shop_verify(*, shop_id: int, moderator: Any, note: str = "") -> Shop:
-    _require_moderator(moderator)
     shop = _lock_for_review(shop_id)
+    _require_moderator(moderator, shop)
     require(shop.in_review, _("Only a shop waiting for verification can be verified."))
     shop_transition(shop=shop, to_status=ShopStatus.VERIFIED, actor=moderator, reason=note)
     owner = shop_owner(shop)
@@ -139,7 +158,7 @@ def shop_verify(*, shop_id: int, moderator: Any, note: str = "") -> Shop:
             title=lambda: _("Your shop %(shop)s is verified") % {"shop": shop.name},
             body=lambda: _(
                 "Congratulations! Komeji checked your documents. Your shop can now publish "
-                "products and shows the “Terverifikasi” badge."
+                "products and shows the “Verified” badge."
             ),
             url=reverse("vendors:dashboard", args=[shop.pk]),
         )
@@ -148,12 +167,12 @@ def shop_verify(*, shop_id: int, moderator: Any, note: str = "") -> Shop:
 
 @transaction.atomic
 def shop_reject(*, shop_id: int, moderator: Any, reason: str) -> Shop:
-    _require_moderator(moderator)
     reason = reason.strip()
     require(
-        bool(reason), _("Write the reason of the rejection: the owner needs it to fix the shop.")
+        bool(reason), _("Write the reason for the rejection: the owner needs it to fix the shop.")
     )
     shop = _lock_for_review(shop_id)
+    _require_moderator(moderator, shop)
     require(shop.in_review, _("Only a shop waiting for verification can be rejected."))
     shop_transition(shop=shop, to_status=ShopStatus.REJECTED, actor=moderator, reason=reason)
     owner = shop_owner(shop)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from vendors import selectors
-from vendors.services import shops as shop_services
+from vendors.services import documents as document_services
 from vendors.services.errors import ShopNotFound
 
 
@@ -22,14 +22,17 @@ def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
 def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
     """Moderators only; every opening is audit-logged by the service. Anyone else gets 404."""
     try:
-        document, data = shop_services.shop_document_open(
+        document, data = document_services.shop_document_open(
             document_id=document_id, actor=request.user
         )
     except ShopNotFound:
         raise Http404 from None
     response = HttpResponse(data, content_type=document.content_type)
+    # Images open in the browser (sandboxed). A PDF downloads: browsers' PDF viewers refuse to
+    # run in a sandboxed page, and its active content was refused at upload.
+    disposition = "attachment" if document.content_type == "application/pdf" else "inline"
     response["Content-Disposition"] = (
-        f'inline; filename="{document.kind}-{document.shop_id}.{document.extension}"'
+        f'{disposition}; filename="{document.kind}-{document.shop_id}.{document.extension}"'
     )
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"

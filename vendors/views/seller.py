@@ -26,6 +26,8 @@ from vendors.forms import (
 )
 from vendors.models import ShopDocument, ShopStatus
 from vendors.selectors import ShopAccess
+from vendors.services import bank as bank_services
+from vendors.services import documents as document_services
 from vendors.services import members as member_services
 from vendors.services import shops as shop_services
 from vendors.services import verification
@@ -195,8 +197,8 @@ def members(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Invitation sent to %(email)s. It is valid for 7 days.")
-                % {"email": form.cleaned_data["email"]},
+                _("Invitation sent to %(email)s. It is valid for %(days)s days.")
+                % {"email": form.cleaned_data["email"], "days": settings.KOMEJI_INVITATION_DAYS},
             )
             return redirect("vendors:members", shop_id)
     context = _base_context(
@@ -254,7 +256,7 @@ def bank_account(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
         form = BankAccountForm(request.POST)
         if form.is_valid():
             try:
-                shop_services.shop_bank_account_set(
+                bank_services.shop_bank_account_set(
                     shop_id=shop_id, actor=request.user, **form.cleaned_data
                 )
             except ShopNotFound:
@@ -268,7 +270,8 @@ def bank_account(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("The bank account is saved. Payouts to it start after 24 hours."),
+                    _("The bank account is saved. Payouts to it start after %(hours)s hours.")
+                    % {"hours": settings.KOMEJI_BANK_CHANGE_PAYOUT_HOLD_HOURS},
                 )
                 return redirect("vendors:bank_account", shop_id)
     else:
@@ -277,7 +280,14 @@ def bank_account(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
             initial = {"bank_code": account.bank_code, "holder_name": account.holder_name}
         form = BankAccountForm(initial=initial)
     return render(
-        request, "vendors/bank_account.html", _base_context(access, form=form, account=account)
+        request,
+        "vendors/bank_account.html",
+        _base_context(
+            access,
+            form=form,
+            account=account,
+            hold_hours=settings.KOMEJI_BANK_CHANGE_PAYOUT_HOLD_HOURS,
+        ),
     )
 
 
@@ -339,7 +349,7 @@ def document_upload(request: AuthenticatedRequest, shop_id: int) -> HttpResponse
         messages.error(request, _("Choose a file to upload."))
         return redirect("vendors:legal", shop_id)
     try:
-        document = shop_services.shop_document_upload(
+        document = document_services.shop_document_upload(
             shop_id=shop_id,
             actor=request.user,
             kind=form.cleaned_data["kind"],
@@ -361,7 +371,7 @@ def document_upload(request: AuthenticatedRequest, shop_id: int) -> HttpResponse
 
 @login_required
 def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse:
-    invitation = member_services.shop_invitation_get(token=token)
+    invitation = selectors.shop_invitation_get(token=token)
     if invitation is None:
         raise Http404
     if request.method == "POST":

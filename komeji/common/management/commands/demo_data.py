@@ -28,7 +28,9 @@ from vendors.models import (
     ShopStatus,
 )
 from vendors.selectors import shop_owned_by
+from vendors.services import bank as bank_services
 from vendors.services import communities as community_services
+from vendors.services import documents as document_services
 from vendors.services import members as member_services
 from vendors.services import shops as shop_services
 from vendors.services import verification
@@ -616,7 +618,7 @@ class Command(BaseCommand):
             and not BankAccount.objects.filter(shop=shop).exists()
         ):
             bank_code, account_number = spec.bank
-            shop_services.shop_bank_account_set(
+            bank_services.shop_bank_account_set(
                 shop_id=shop.pk,
                 actor=owner,
                 password=DEMO_PASSWORD,
@@ -669,7 +671,9 @@ class Command(BaseCommand):
             image = demo.selfie(name=spec.legal_name)
         else:
             image = demo.business_photo(shop_name=spec.name, colour=spec.colour)
-        shop_services.shop_document_upload(shop_id=shop.pk, actor=actor, kind=kind, upload=image)
+        document_services.shop_document_upload(
+            shop_id=shop.pk, actor=actor, kind=kind, upload=image
+        )
 
     def _hand_over(self, shop: Shop, spec: DemoShop, mentor: User, owner: User) -> None:
         """Assisted onboarding: consent, owner invitation, and (if `owner_accepts`) acceptance."""
