@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -191,6 +193,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            # Product photos and thumbnails never change under a name: cache them long.
+            "object_parameters": {"CacheControl": "public, max-age=2592000"},
         },
     }
 else:
@@ -285,6 +289,20 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-redeliver-stale": {
         "task": "komeji.common.tasks.notifications_redeliver_stale",
         "schedule": crontab(minute="*/5"),
+    },
+    # Every morning: warn shops 30 days before a certificate expires, hide products whose
+    # required certificate has expired.
+    "product-images-requeue-missing-thumbnails": {
+        "task": "marketplace.tasks.product_images_requeue_missing_thumbnails",
+        "schedule": crontab(minute="*/15"),
+    },
+    "import-files-purge": {
+        "task": "marketplace.tasks.import_files_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "certificates-check-expiry": {
+        "task": "marketplace.tasks.certificates_check_expiry",
+        "schedule": crontab(hour=6, minute=15),
     },
 }
 

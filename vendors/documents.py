@@ -18,6 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -37,6 +40,27 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 def documents_storage() -> Storage:
     return storages["documents"]
+
+
+class _LazyDocumentsStorage(LazyObject):
+    """The documents storage for a model field (`storage=private_file_storage`): looked up when
+    first used, and again after STORAGES changes (tests), like Django's default_storage."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["documents"]
+
+
+private_storage = _LazyDocumentsStorage()
+
+
+def private_file_storage() -> Storage:
+    return private_storage  # type: ignore[return-value]
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        private_storage._wrapped = empty  # type: ignore[assignment]
 
 
 def _fernet() -> MultiFernet:

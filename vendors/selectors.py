@@ -65,6 +65,10 @@ class ShopAccess:
         return self.is_owner
 
     @property
+    def can_manage_products(self) -> bool:
+        return self.role in (ShopMember.Role.OWNER, ShopMember.Role.STAFF)
+
+    @property
     def can_set_holiday(self) -> bool:
         return self.role in (ShopMember.Role.OWNER, ShopMember.Role.STAFF)
 

@@ -218,6 +218,10 @@ def shop_update_profile(
             changed.append("logo")
         shop.full_clean(exclude=["logo"])
         shop.save()
+        if {"name", "region"} & set(changed):
+            from marketplace.services.products import shop_products_refresh
+
+            shop_products_refresh(shop_id=shop.pk)
         audit_record(
             actor=actor,
             action="shop.profile.update",

@@ -1,20 +1,46 @@
 """Public shop page and the moderators' document view."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from marketplace import selectors as catalogue
+from marketplace.cache import LIST_TTL
 from vendors import selectors
 from vendors.services import documents as document_services
 from vendors.services.errors import ShopNotFound
 
 
+@require_GET
 def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The shop and its public products, newest first, paginated. The product list is a lazy
+    page cached by the template for LIST_TTL (see marketplace.selectors)."""
     shop = selectors.shop_public_get(slug=slug)
     if shop is None:
         raise Http404
-    return render(request, "vendors/shop_page.html", {"shop": shop})
+    try:
+        page_number = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        page_number = 1
+
+    def load() -> catalogue.ProductPage:
+        page = catalogue.shop_products(shop_id=shop.pk, page=page_number)
+        return page.with_links(lambda n: request.path + (f"?page={n}" if n > 1 else ""))
+
+    canonical = request.path + (f"?page={page_number}" if page_number > 1 else "")
+    context = {
+        "shop": shop,
+        "results": SimpleLazyObject(load),
+        "fragment_key": f"{shop.pk}|{page_number}|{translation.get_language()}",
+        "list_ttl": LIST_TTL,
+        "canonical_url": settings.KOMEJI_BASE_URL + canonical,
+    }
+    return render(request, "vendors/shop_page.html", context)
 
 
 @never_cache

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from marketplace.demo import load_catalogue_demo
 
 from komeji.accounts import services as account_services
 from komeji.accounts.models import Address, User
@@ -144,7 +145,7 @@ PEOPLE += [
     _person_without_address(
         "Mentor (Relawan TIK Kabupaten Pasuruan)",
         "pendamping2@komeji.id",
-        "Nur Hidayah",
+        "Dwi Cahyono",
         "+6281234567005",
     ),
     _person_without_address(
@@ -209,6 +210,36 @@ PEOPLE += [
         "umkm8@komeji.id",
         "Karyono",
         "+6281234567018",
+    ),  # Verified shops that carry most of the demo catalogue (marketplace/demo.py).
+    _person_without_address(
+        "Shop owner: Kopi Lereng Argopuro (verified)",
+        "umkm9@komeji.id",
+        "Hadi Purnomo",
+        "+6281234567019",
+    ),
+    _person_without_address(
+        "Shop owner: Batik Gentongan Madura (verified)",
+        "umkm10@komeji.id",
+        "Siti Aminah",
+        "+6281234567020",
+    ),
+    _person_without_address(
+        "Shop owner: Tahu Takwa Kediri Bu Lilik (verified)",
+        "umkm11@komeji.id",
+        "Lilik Handayani",
+        "+6281234567021",
+    ),
+    _person_without_address(
+        "Shop owner: Anyaman Bambu Tulungagung (verified)",
+        "umkm12@komeji.id",
+        "Sugeng Wibowo",
+        "+6281234567022",
+    ),
+    _person_without_address(
+        "Shop owner: Kulit Magetan Jaya (verified)",
+        "umkm13@komeji.id",
+        "Agung Prabowo",
+        "+6281234567023",
     ),
 ]
 
@@ -497,6 +528,110 @@ SHOPS: list[DemoShop] = [
         community="Relawan TIK Kota Malang",
         mentor="pendamping.malang@komeji.id",
     ),
+    DemoShop(
+        name="Kopi Lereng Argopuro",
+        description="Kopi robusta dan arabika petani lereng Argopuro, Jember. Sangrai sendiri.",
+        region_code="3509",
+        street="Dusun Krajan RT 02/RW 05, Desa Sukorejo",
+        kecamatan="Bangsalsari",
+        postal_code="68154",
+        phone="081234567019",
+        owner="umkm9@komeji.id",
+        target=ShopStatus.VERIFIED,
+        legal_name="Hadi Purnomo",
+        birth_place="Jember",
+        birth=dt.date(1980, 4, 12),
+        female=False,
+        nik_serial="9010",
+        kecamatan_code="16",
+        nib="9999000000910",
+        colour=(90, 60, 40),
+        bank=("002", "099900000910"),
+    ),
+    DemoShop(
+        name="Batik Gentongan Madura",
+        description=(
+            "Batik tulis gentongan khas Tanjung Bumi, direndam berbulan-bulan dalam gentong."
+        ),
+        region_code="3528",
+        street="Jl. Raya Tanjung Bumi No. 21",
+        kecamatan="Pademawu",
+        postal_code="69323",
+        phone="081234567020",
+        owner="umkm10@komeji.id",
+        target=ShopStatus.VERIFIED,
+        legal_name="Siti Aminah",
+        birth_place="Pamekasan",
+        birth=dt.date(1972, 8, 30),
+        female=True,
+        nik_serial="9011",
+        kecamatan_code="05",
+        colour=(150, 30, 40),
+        bank=("451", "7999000011"),
+    ),
+    DemoShop(
+        name="Tahu Takwa Kediri Bu Lilik",
+        description="Tahu takwa kuning, getuk pisang dan stik tahu khas Kediri sejak 1998.",
+        region_code="3571",
+        street="Jl. Yos Sudarso No. 40",
+        kecamatan="Pesantren",
+        postal_code="64133",
+        phone="081234567021",
+        owner="umkm11@komeji.id",
+        target=ShopStatus.VERIFIED,
+        legal_name="Lilik Handayani",
+        birth_place="Kediri",
+        birth=dt.date(1978, 2, 17),
+        female=True,
+        nik_serial="9012",
+        kecamatan_code="03",
+        nib="9999000001112",
+        colour=(210, 170, 60),
+        bank=("008", "1429990001112"),
+    ),
+    DemoShop(
+        name="Anyaman Bambu Tulungagung",
+        description=(
+            "Tas, tampah dan keranjang anyaman bambu dan pandan buatan perajin Tulungagung."
+        ),
+        region_code="3504",
+        street="Desa Wajak Kidul RT 01/RW 02",
+        kecamatan="Boyolangu",
+        postal_code="66235",
+        phone="081234567022",
+        owner="umkm12@komeji.id",
+        target=ShopStatus.VERIFIED,
+        legal_name="Sugeng Wibowo",
+        birth_place="Tulungagung",
+        birth=dt.date(1969, 12, 5),
+        female=False,
+        nik_serial="9013",
+        kecamatan_code="12",
+        colour=(170, 140, 80),
+        bank=("014", "0999000013"),
+    ),
+    DemoShop(
+        name="Kulit Magetan Jaya",
+        description=(
+            "Sepatu, sandal, dompet dan ikat pinggang kulit asli dari sentra kulit Magetan."
+        ),
+        region_code="3520",
+        street="Jl. Sawo No. 7, Sentra Industri Kulit",
+        kecamatan="Magetan",
+        postal_code="63314",
+        phone="081234567023",
+        owner="umkm13@komeji.id",
+        target=ShopStatus.VERIFIED,
+        legal_name="Agung Prabowo",
+        birth_place="Magetan",
+        birth=dt.date(1985, 6, 21),
+        female=False,
+        nik_serial="9014",
+        kecamatan_code="07",
+        nib="9999000001314",
+        colour=(120, 70, 30),
+        bank=("009", "0999000014"),
+    ),
 ]
 
 
@@ -516,6 +651,11 @@ class Command(BaseCommand):
         self.communities = {data["name"]: self._community(data) for data in COMMUNITIES}
         shops = [shop for spec in SHOPS if (shop := self._shop(spec)) is not None]
         self._summary(shops)
+        catalogue = load_catalogue_demo(moderator=self.users[MODERATOR_EMAIL])
+        self.stdout.write(
+            f"Catalogue: {catalogue.products} products ({catalogue.created} new), "
+            f"{catalogue.certificates} certificates, in {catalogue.shops} shops."
+        )
 
     def _holidays(self) -> None:
         today = dt.date.today()
