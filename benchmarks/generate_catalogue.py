@@ -1121,6 +1121,31 @@ UPDATE marketplace_product
 """
 
 
+# As product_refresh_search: a verified certificate valid today, per kind.
+FLAGS_SQL = """
+UPDATE marketplace_product p
+   SET has_halal = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
+                   AND c.kind = 'halal' AND c.status = 'verified'
+                   AND c.issued_on <= CURRENT_DATE AND c.expires_on > CURRENT_DATE),
+       has_bpom = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
+                  AND c.kind IN ('bpom_md', 'bpom_ml') AND c.status = 'verified'
+                  AND c.issued_on <= CURRENT_DATE AND c.expires_on > CURRENT_DATE),
+       has_pirt = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
+                  AND c.kind = 'pirt' AND c.status = 'verified'
+                  AND c.issued_on <= CURRENT_DATE AND c.expires_on > CURRENT_DATE)
+ WHERE EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id)
+"""
+
+SEARCH_WORDS_SQL = """
+INSERT INTO marketplace_searchword (word)
+SELECT DISTINCT left(w, 60)
+  FROM marketplace_product p,
+       regexp_split_to_table(lower(p.name || ' ' || p.shop_name), '[^[:alnum:]]+') AS w
+ WHERE length(w) >= 3
+ON CONFLICT (word) DO NOTHING
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shops", type=int, default=5_000)
@@ -1156,6 +1181,11 @@ def main() -> None:
     with phase("search_vector (one UPDATE)"), transaction.atomic(), connection.cursor() as c:
         c.execute(SEARCH_VECTOR_SQL)
         print(f"  {c.rowcount} rows")
+    with phase("badge flags and search words"), transaction.atomic(), connection.cursor() as c:
+        c.execute(FLAGS_SQL)
+        print(f"  {c.rowcount} products flagged")
+        c.execute(SEARCH_WORDS_SQL)
+        print(f"  {c.rowcount} new search words")
     with phase("VACUUM ANALYZE"), connection.cursor() as cursor:
         for table in (
             "accounts_user",
@@ -1166,6 +1196,7 @@ def main() -> None:
             "marketplace_variant",
             "marketplace_productimage",
             "marketplace_certificate",
+            "marketplace_searchword",
         ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     print(f"Total: {time.perf_counter() - started:.1f} s")

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy as pgettext
 
 from komeji.common.templatetags.komeji import rupiah
 from marketplace.forms_certificates import ModeratorReasonForm, ReportResolveForm
@@ -566,7 +567,7 @@ class OpenReportFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("open", _("Open")), ("handled", _("Handled"))]
+        return [("open", pgettext("report state", "Open")), ("handled", _("Handled"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "open":
@@ -635,7 +636,7 @@ class ProductReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"), ordering="resolved_at")
     def state(self, obj: ProductReport) -> str:
-        return str(_("Handled") if obj.resolved_at else _("Open"))
+        return str(_("Handled") if obj.resolved_at else pgettext("report state", "Open"))
 
     def get_urls(self) -> list[Any]:
         info = self.opts.app_label, self.opts.model_name

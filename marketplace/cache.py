@@ -1,16 +1,31 @@
 """Cache keys of the public catalogue and their invalidation.
 
-Lists (home, category, search, shop pages) are cached for at most LIST_TTL seconds: a changed price
-or stock shows there within a minute. A product page is cached under its product's version, which
-every change bumps after commit: it shows the change at once.
+Lists (home, category, search, shop pages) are cached in two layers that together never serve data
+older than a minute: the rendered list fragments for LIST_TTL (30 s), and, for anonymous visitors,
+the whole page for PAGE_TTL (25 s) in Redis plus LOCAL_TTL (5 s) in the worker's memory. A product
+page is cached under its product's version, which every change bumps after commit: it shows the
+change at once (and is never page-cached).
 """
 
-from collections.abc import Iterable
+import hashlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
 
-LIST_TTL = 60
+LIST_TTL = 30
+PAGE_TTL = 25
+LOCAL_TTL = 5
 PRODUCT_TTL = 10 * 60
 
 
@@ -41,3 +56,89 @@ def product_changed(product_ids: Iterable[int]) -> None:
                 cache.set(_version_key(product_id), 2, None)
 
     transaction.on_commit(bump)
+
+
+# --- Whole pages for anonymous visitors ----------------------------------------------------------
+
+CSRF_PLACEHOLDER = "__komeji-csrf-token__"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+_LOCAL_MAX = 512
+_local: OrderedDict[str, tuple[float, bytes, str]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> tuple[bytes, str] | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is None:
+            return None
+        expires, body, content_type = entry
+        if expires < time.monotonic():
+            del _local[key]
+            return None
+        _local.move_to_end(key)
+        return body, content_type
+
+
+def _local_set(key: str, body: bytes, content_type: str) -> None:
+    with _local_lock:
+        _local[key] = (time.monotonic() + LOCAL_TTL, body, content_type)
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_MAX:
+            _local.popitem(last=False)
+
+
+def local_page_cache_clear() -> None:
+    with _local_lock:
+        _local.clear()
+
+
+def _page_cacheable(request: HttpRequest) -> bool:
+    if request.method != "GET" or request.user.is_authenticated:
+        return False
+    if getattr(request, "htmx", False):
+        return False
+    # A flash message ("you are logged out") belongs to this visitor only.
+    return len(messages.get_messages(request)) == 0
+
+
+def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a list page to anonymous visitors from the cache (worker memory, then Redis).
+
+    The page is the same for every anonymous visitor of a language but for the CSRF token of the
+    footer's language form: it is stored with a placeholder and each visitor gets their own token.
+    Anything else per visitor (signed-in header, messages) is never cached: those requests render.
+    Pages with per-visitor parts added later (an anonymous cart badge) must use a placeholder too.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _page_cacheable(request):
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"catalogue:page:{translation.get_language()}:{digest}"
+        hit = _local_get(key)
+        if hit is None:
+            stored = cache.get(key)
+            if stored is not None:
+                hit = stored
+                _local_set(key, *stored)
+        if hit is not None:
+            body, content_type = hit
+            token = get_token(request)
+            response = HttpResponse(
+                body.replace(CSRF_PLACEHOLDER.encode(), token.encode()), content_type=content_type
+            )
+            response["X-Komeji-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            body = _CSRF_INPUT.sub(
+                rf"\g<1>{CSRF_PLACEHOLDER}\g<3>", response.content.decode()
+            ).encode()
+            content_type = response.get("Content-Type", "text/html; charset=utf-8")
+            cache.set(key, (body, content_type), PAGE_TTL)
+            _local_set(key, body, content_type)
+        return response
+
+    return wrapped

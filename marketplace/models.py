@@ -61,7 +61,9 @@ class Category(BaseModel):
     commission_bp = models.PositiveIntegerField(
         _("commission (basis points)"),
         default=500,
-        help_text=_("500 = 5.00 % of the goods' price, used unless the shop has its own rate."),
+        help_text=_(
+            "500 = 5.00 percent of the goods' price, used unless the shop has its own rate."
+        ),
     )
     required_certificate = models.CharField(
         _("required certificate"),

@@ -29,6 +29,9 @@ def _clear_cache() -> Iterator[None]:
     keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+    from marketplace.cache import local_page_cache_clear
+
+    local_page_cache_clear()
     yield
 
 

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from komeji.common.services import audit_record
 from marketplace.cache import product_changed
@@ -209,9 +210,12 @@ def certificate_add(
                 >= MAX_PENDING_PER_PRODUCT
             ):
                 raise ProductRefused(
-                    _(
+                    ngettext(
+                        "%(n)s certificate of this product is already waiting for "
+                        "verification. Wait for the moderators' answer.",
                         "%(n)s certificates of this product are already waiting for "
-                        "verification. Wait for the moderators' answer."
+                        "verification. Wait for the moderators' answer.",
+                        MAX_PENDING_PER_PRODUCT,
                     )
                     % {"n": MAX_PENDING_PER_PRODUCT}
                 )

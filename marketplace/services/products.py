@@ -157,7 +157,10 @@ def _save_variants(product: Product, variants: Sequence[VariantInput]) -> None:
     for position, data in enumerate(variants):
         if data.id is not None:
             variant = existing.get(data.id)
-            _require(variant is not None, _("A variant of another product was named."))
+            _require(
+                variant is not None,
+                _("This variant belongs to another product. Reload the page and try again."),
+            )
             assert variant is not None
             keep.add(variant.pk)
         else:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from marketplace import selectors
-from marketplace.cache import LIST_TTL, PRODUCT_TTL
+from marketplace.cache import LIST_TTL, PRODUCT_TTL, anonymous_page_cache
 from marketplace.templatetags.catalogue import thumbnail_url
 
 REPORT_FORM_TEMPLATE = "marketplace/partials/report_form.html"
@@ -78,6 +78,7 @@ def _list_context(
 
 
 @require_GET
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())
     if query:
@@ -105,6 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     tree = selectors.category_tree()
     node = tree.by_slug.get(slug)
@@ -126,6 +128,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     params = selectors.BrowseParams.from_get(request.GET, with_category=True)
     context = _list_context(request, params, category=params.category)

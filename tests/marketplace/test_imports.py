@@ -797,8 +797,8 @@ def test_a_lost_job_does_not_block_the_shop_and_the_page_says_so(
     assert again.status == "pending"
     assert (lost.status, lost.error) == (
         "failed",
-        "The import stopped before the end. The rows in the report were imported; upload the "
-        "others again.",
+        "The import stopped before the end. The rows marked created or updated in the report "
+        "were imported; upload the others again.",
     )
     ImportJob.objects.filter(pk=again.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     client.force_login(english)

@@ -10,19 +10,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from marketplace import selectors as catalogue
-from marketplace.cache import LIST_TTL
+from marketplace.cache import LIST_TTL, anonymous_page_cache
 from vendors import selectors
+from vendors.models import Shop
 from vendors.services import documents as document_services
 from vendors.services.errors import ShopNotFound
 
 
 @require_GET
 def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The shop and its public products, newest first, paginated. The product list is a lazy
-    page cached by the template for LIST_TTL (see marketplace.selectors)."""
+    """The shop and its public products, newest first, paginated. Whether the shop is public is
+    checked on every request (one query), so a rejected shop is a 404 at once; the page itself
+    comes from the anonymous page cache, the product list from its fragment cache (LIST_TTL)."""
     shop = selectors.shop_public_get(slug=slug)
     if shop is None:
         raise Http404
+    return _shop_page(request, shop=shop)
+
+
+@anonymous_page_cache
+def _shop_page(request: HttpRequest, *, shop: Shop) -> HttpResponse:
     try:
         page_number = max(1, min(int(request.GET.get("page", "1")), 10_000))
     except ValueError:

@@ -185,7 +185,10 @@ class _Importer:
         except ValidationError as exc:
             message = " ".join(exc.messages)
         except IntegrityError:
-            message = _("It changed while it was being imported. Import this file again.")
+            message = _(
+                "This product was changed by someone else during the import. Import this file "
+                "again."
+            )
         else:
             for row in group.rows:
                 outcome = outcomes[row.number]

@@ -142,8 +142,8 @@ def import_run(*, job_id: int) -> None:
             _fail(
                 job_id,
                 _(
-                    "The import stopped before the end. The rows in the report were imported; "
-                    "upload the others again."
+                    "The import stopped before the end. The rows marked created or updated in "
+                    "the report were imported; upload the others again."
                 ),
                 only_stale=True,
             )
