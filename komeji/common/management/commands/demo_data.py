@@ -12,11 +12,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from marketplace.demo import load_catalogue_demo
 
 from komeji.accounts import services as account_services
 from komeji.accounts.models import Address, User
 from komeji.common.models import Holiday, Region
+from marketplace.demo import load_catalogue_demo
 from vendors import demo
 from vendors.models import (
     BankAccount,
