@@ -164,16 +164,6 @@ class Product(BaseModel):
         permissions = [("block_product", _("Can block and unblock products"))]
         indexes = [
             GinIndex(fields=["search_vector"], name="product_search_gin"),
-            GinIndex(
-                name="product_name_trgm",
-                fields=["name"],
-                opclasses=["gin_trgm_ops"],
-            ),
-            GinIndex(
-                name="product_shop_name_trgm",
-                fields=["shop_name"],
-                opclasses=["gin_trgm_ops"],
-            ),
             models.Index(
                 fields=["category", "status", "-published_at"], name="product_category_listing"
             ),

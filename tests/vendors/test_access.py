@@ -9,6 +9,9 @@ import pytest
 from django.urls import reverse
 
 from komeji.common.models import AuditLog
+from marketplace.models import Category, Product
+from marketplace.services import products as product_services
+from marketplace.services.products import VariantInput
 from tests.factories import UserFactory
 from tests.vendors.conftest import shop_profile
 from vendors.models import Shop, ShopInvitation, ShopMember
@@ -28,8 +31,18 @@ def world(shop, staff, owner, outsider, other_mentor, mentor, assisted_shop):
     invitation, token = member_services.shop_staff_invite(
         shop_id=shop.pk, actor=owner, email="calon.staf@contoh.id"
     )
+    product = product_services.product_create(
+        shop_id=shop.pk,
+        actor=owner,
+        category=Category.objects.get(slug="anyaman"),
+        name="Tas Anyaman Pandan",
+        variants=[
+            VariantInput(name="", sku="TAS-1", price=85_000, weight_grams=400, stock_on_hand=3)
+        ],
+    )
     return {
         "shop": shop,
+        "product": product,
         "assisted": assisted_shop,
         "invitation": invitation,
         "token": token,
@@ -48,6 +61,7 @@ def world(shop, staff, owner, outsider, other_mentor, mentor, assisted_shop):
 def _walk_table(world):
     shop = world["shop"]
     s = shop.pk
+    p = world["product"].pk
     a = world["assisted"].pk
     inv = world["invitation"].pk
     owner_member = world["owner_member"].pk
@@ -86,6 +100,20 @@ def _walk_table(world):
         # Every legal field is optional: an empty form saves nothing and redirects.
         ("post", reverse("vendors:legal", args=[s]), owner_post),
         ("post", reverse("vendors:document_upload", args=[s]), owner_post),
+        # The catalogue in the seller centre: owner and staff.
+        ("get", reverse("marketplace:product_list", args=[s]), members_only),
+        ("get", reverse("marketplace:product_create", args=[s]), members_only),
+        ("get", reverse("marketplace:product_edit", args=[s, p]), members_only),
+        ("get", reverse("marketplace:certificates", args=[s, p]), members_only),
+        ("get", reverse("marketplace:product_import", args=[s]), members_only),
+        ("get", reverse("marketplace:product_import_template", args=[s]), members_only),
+        ("get", reverse("marketplace:product_export", args=[s]), members_only),
+        # Publishing without a photo is refused with a message: a redirect, nothing changes.
+        (
+            "post",
+            reverse("marketplace:product_publish", args=[s, p]),
+            {**deny, STAFF: 302, OWNER: 302},
+        ),
         ("get", reverse("vendors:community_home"), {**deny, OTHER_MENTOR: 200}),
         ("get", reverse("vendors:community_shop_create"), {**deny, OTHER_MENTOR: 200}),
         ("get", reverse("vendors:community_shop", args=[a]), deny),
@@ -102,6 +130,7 @@ def _walk_table(world):
 def _state():
     return (
         list(Shop.objects.order_by("pk").values_list("pk", "status", "name", "is_on_holiday")),
+        list(Product.objects.order_by("pk").values_list("pk", "status", "name")),
         ShopMember.objects.count(),
         ShopInvitation.objects.filter(revoked_at__isnull=True).count(),
         AuditLog.objects.count(),
@@ -126,7 +155,7 @@ def test_every_centre_url_answers_each_role_as_expected(client, world, role):
         assert response.status_code == expected, (role, method, url, response.status_code)
         if expected == 404 or method == "post":
             # Refused or invalid: nothing changed (holiday with an empty form stays off).
-            assert _state()[:3] == before[:3], (role, method, url)
+            assert _state()[:4] == before[:4], (role, method, url)
 
 
 def test_a_shop_id_in_a_url_of_another_shop_answers_404(client, world, owner):
