@@ -300,9 +300,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.import_files_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Just after midnight: a certificate is valid through its last day.
     "certificates-check-expiry": {
         "task": "marketplace.tasks.certificates_check_expiry",
-        "schedule": crontab(hour=6, minute=15),
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 

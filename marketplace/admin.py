@@ -353,9 +353,9 @@ class ExpiryFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         soon = today + dt.timedelta(days=WARN_DAYS)
         if self.value() == "expired":
-            return queryset.filter(expires_on__lte=today)
+            return queryset.filter(expires_on__lt=today)
         if self.value() == "expiring":
-            return queryset.filter(expires_on__gt=today, expires_on__lte=soon)
+            return queryset.filter(expires_on__gte=today, expires_on__lte=soon)
         if self.value() == "valid":
             return queryset.filter(expires_on__gt=soon)
         return queryset

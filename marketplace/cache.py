@@ -36,8 +36,8 @@ def _version_key(product_id: int) -> str:
 def product_version(product_id: int) -> int:
     version = cache.get(_version_key(product_id))
     if version is None:
-        version = 1
-        cache.add(_version_key(product_id), version, None)
+        cache.add(_version_key(product_id), time.time_ns(), None)
+        version = cache.get(_version_key(product_id)) or 0
     return int(version)
 
 
@@ -53,7 +53,9 @@ def product_changed(product_ids: Iterable[int]) -> None:
             try:
                 cache.incr(_version_key(product_id))
             except ValueError:
-                cache.set(_version_key(product_id), 2, None)
+                # The key was evicted: a fresh, never-used version (not 1 or 2, which a page
+                # cached before the eviction may still be stored under).
+                cache.set(_version_key(product_id), time.time_ns(), None)
 
     transaction.on_commit(bump)
 
@@ -61,6 +63,10 @@ def product_changed(product_ids: Iterable[int]) -> None:
 # --- Whole pages for anonymous visitors ----------------------------------------------------------
 
 CSRF_PLACEHOLDER = "__komeji-csrf-token__"
+# The GET parameters of the list pages (marketplace.selectors.BrowseParams, shop pages).
+PAGE_PARAMETERS = frozenset(
+    {"q", "category", "region", "price_min", "price_max", "sort", "page", "halal", "bpom"}
+)
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 _LOCAL_MAX = 512
 _local: OrderedDict[str, tuple[float, bytes, str]] = OrderedDict()
@@ -115,7 +121,14 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _page_cacheable(request):
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        # Only the parameters the pages read make a page: `?utm_x=<random>` is the same page, and
+        # cannot fill the cache with copies of it.
+        params = sorted(
+            (name, value[:100])
+            for name, value in request.GET.items()
+            if name in PAGE_PARAMETERS and value
+        )
+        digest = hashlib.sha256(f"{request.path}?{params}".encode()).hexdigest()[:32]
         key = f"catalogue:page:{translation.get_language()}:{digest}"
         hit = _local_get(key)
         if hit is None:

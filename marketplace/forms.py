@@ -130,6 +130,9 @@ class VariantForm(forms.Form):
     price = RupiahField(label=_("Price (Rp)"))
     weight_grams = forms.IntegerField(label=_("Weight (grams)"), min_value=1, max_value=500_000)
     stock_on_hand = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000)
+    # What the page showed: a change made meanwhile (an order, a quick edit) is not undone.
+    seen_price = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_stock = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def to_input(self) -> VariantInput:
         data = self.cleaned_data
@@ -140,6 +143,8 @@ class VariantForm(forms.Form):
             price=data["price"],
             weight_grams=data["weight_grams"],
             stock_on_hand=data["stock_on_hand"],
+            expected_price=data.get("seen_price") if data.get("id") else None,
+            expected_stock=data.get("seen_stock") if data.get("id") else None,
         )
 
     @classmethod
@@ -151,6 +156,8 @@ class VariantForm(forms.Form):
             "price": variant.price,
             "weight_grams": variant.weight_grams,
             "stock_on_hand": variant.stock_on_hand,
+            "seen_price": variant.price,
+            "seen_stock": variant.stock_on_hand,
         }
 
 
@@ -162,3 +169,5 @@ VariantFormSet = forms.formset_factory(
 class QuickEditForm(forms.Form):
     price = RupiahField(label=_("Price (Rp)"))
     stock_on_hand = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000)
+    expected_price = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    expected_stock = forms.IntegerField(required=False, widget=forms.HiddenInput)

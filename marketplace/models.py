@@ -20,6 +20,9 @@ class CertificateKind(models.TextChoices):
     PIRT = "pirt", _("P-IRT")
     BPOM_MD = "bpom_md", _("BPOM MD")
     BPOM_ML = "bpom_ml", _("BPOM ML")
+    # Traditional medicine (jamu): POM TR / TI / FF; cosmetics: a notification number NA…NE.
+    BPOM_TR = "bpom_tr", _("BPOM TR / TI / FF (jamu)")
+    BPOM_NA = "bpom_na", _("BPOM notification (cosmetics, NA…)")
     HALAL = "halal", _("Halal")
 
 
@@ -38,7 +41,12 @@ REQUIREMENT_KINDS: dict[str, set[str]] = {
         CertificateKind.BPOM_MD,
         CertificateKind.BPOM_ML,
     },
-    CategoryRequirement.BPOM: {CertificateKind.BPOM_MD, CertificateKind.BPOM_ML},
+    CategoryRequirement.BPOM: {
+        CertificateKind.BPOM_MD,
+        CertificateKind.BPOM_ML,
+        CertificateKind.BPOM_TR,
+        CertificateKind.BPOM_NA,
+    },
     CategoryRequirement.HALAL: {CertificateKind.HALAL},
 }
 
@@ -228,7 +236,12 @@ class Variant(BaseModel):
             models.CheckConstraint(
                 condition=Q(weight_grams__gte=1), name="variant_weight_positive"
             ),
-            models.UniqueConstraint(fields=["shop", "sku"], name="variant_sku_unique_per_shop"),
+            # Deferred: one save may swap two SKUs or give a deleted variant's SKU to another.
+            models.UniqueConstraint(
+                fields=["shop", "sku"],
+                name="variant_sku_unique_per_shop",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -295,7 +308,10 @@ class Certificate(BaseModel):
     number = models.CharField(_("number"), max_length=60)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("valid until"))
-    scan = models.FileField(_("scan"), upload_to="certificates/%Y/%m/", max_length=255)
+    # Private (an SPP-IRT names the owner's home): moderators open it through the admin.
+    scan = models.FileField(
+        _("scan"), upload_to="certificates/%Y/%m/", max_length=255, storage=private_file_storage
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -329,11 +345,14 @@ class Certificate(BaseModel):
         return f"{self.get_kind_display()} {self.number}"
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return self.status == CertificateStatus.VERIFIED and self.issued_on <= day < self.expires_on
+        # "Berlaku sampai" includes that day.
+        return (
+            self.status == CertificateStatus.VERIFIED and self.issued_on <= day <= self.expires_on
+        )
 
     @property
     def badge(self) -> str:
-        return {"pirt": "P-IRT", "bpom_md": "BPOM", "bpom_ml": "BPOM", "halal": "Halal"}[self.kind]
+        return "Halal" if self.kind == "halal" else "P-IRT" if self.kind == "pirt" else "BPOM"
 
 
 class ProductReport(BaseModel):

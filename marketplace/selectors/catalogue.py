@@ -145,7 +145,7 @@ def region_by_id(region_id: int | None) -> RegionChoice | None:
 
 def _valid_certificates(today: dt.date) -> QuerySet[Certificate]:
     return Certificate.objects.filter(
-        status=CertificateStatus.VERIFIED, issued_on__lte=today, expires_on__gt=today
+        status=CertificateStatus.VERIFIED, issued_on__lte=today, expires_on__gte=today
     )
 
 

@@ -117,6 +117,19 @@ def certificate_number_clean(*, kind: str, number: str) -> str:
                 % {"prefix": expected}
             )
         return f"{expected} {compact[2:]}"
+    if kind in (CertificateKind.BPOM_TR, CertificateKind.BPOM_NA):
+        compact = _BPOM_PREFIX.sub("", text).replace(" ", "").replace(".", "").upper()
+        compact = compact.removeprefix("POM")
+        pattern = (
+            r"(TR|TI|FF)[0-9]{9,12}" if kind == CertificateKind.BPOM_TR else r"N[A-E][0-9]{11}"
+        )
+        if not re.fullmatch(pattern, compact):
+            raise ProductRefused(
+                _("A jamu registration is POM TR, TI or FF and its digits, e.g. POM TR 143123451.")
+                if kind == CertificateKind.BPOM_TR
+                else _("A cosmetics notification is NA to NE and 11 digits, e.g. NA18201201234.")
+            )
+        return f"{compact[:2]} {compact[2:]}"
     if kind == CertificateKind.HALAL:
         if len(text) < 6:
             raise ProductRefused(
@@ -431,7 +444,7 @@ def _warn_expiring(*, today: dt.date) -> int:
     candidates = Certificate.objects.filter(
         status=CertificateStatus.VERIFIED,
         expiry_warned_at__isnull=True,
-        expires_on__gt=today,
+        expires_on__gte=today,
         expires_on__lte=today + dt.timedelta(days=WARN_DAYS),
     ).filter(~Exists(renewed))
     warned = 0
@@ -494,7 +507,7 @@ def _hide_expired(*, today: dt.date) -> int:
             kind__in=REQUIREMENT_KINDS[requirement],
             status=CertificateStatus.VERIFIED,
             issued_on__lte=today,
-            expires_on__gt=today,
+            expires_on__gte=today,
         )
         candidates = Product.objects.filter(
             status=ProductStatus.ACTIVE, category_id__in=category_ids
@@ -522,6 +535,22 @@ def _hide_expired(*, today: dt.date) -> int:
                         product=product, owner=owners[product.shop_id], today=today
                     )
                     hidden += 1
+        # Rows another transaction held (a seller editing at that moment) were skipped above:
+        # wait for each of them now, so none stays on sale another day.
+        for product_id in list(candidates.values_list("pk", flat=True)[: BATCH_SIZE * 5]):
+            with transaction.atomic():
+                waited = (
+                    candidates.filter(pk=product_id)
+                    .select_for_update(of=("self",))
+                    .select_related("shop", "category", "category__parent")
+                    .first()
+                )
+                if waited is None or product_certificate_ok(product=waited, today=today):
+                    continue
+                _hide_without_certificate(
+                    product=waited, owner=shop_owner(waited.shop), today=today
+                )
+                hidden += 1
     return hidden
 
 
@@ -530,7 +559,7 @@ def _refresh_badges(*, today: dt.date) -> None:
     ended in the last week (a week covers days the job did not run)."""
     ids = list(
         Certificate.objects.filter(
-            expires_on__gt=today - dt.timedelta(days=7), expires_on__lte=today
+            expires_on__gte=today - dt.timedelta(days=8), expires_on__lt=today
         )
         .values_list("product_id", flat=True)
         .distinct()

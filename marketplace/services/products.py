@@ -7,12 +7,13 @@ category that needs a certificate is published only with a verified, unexpired o
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -55,6 +56,10 @@ class VariantInput:
     weight_grams: int
     stock_on_hand: int
     id: int | None = None
+    # The price and stock the seller saw (form, import start): if the variant changed since
+    # (a quick edit, an order), the save is refused instead of silently undoing that change.
+    expected_price: int | None = None
+    expected_stock: int | None = None
 
 
 def _refuse(message: Any) -> ProductRefused:
@@ -67,7 +72,7 @@ def _require(condition: bool, message: Any) -> None:
 
 
 def _lock_product(*, product_id: int, actor: Any) -> Product:
-    """Lock the product (and its shop's row, shared) for a member who may manage products.
+    """Lock the product row for a member of its shop who may manage products.
     Anyone else, and a product of another shop, gets ShopNotFound."""
     product = (
         Product.objects.select_for_update(of=("self",))
@@ -153,6 +158,15 @@ def _save_variants(product: Product, variants: Sequence[VariantInput]) -> None:
     existing = {
         v.pk: v for v in Variant.objects.select_for_update().filter(product=product).order_by("pk")
     }
+    listed = {data.id for data in variants if data.id is not None}
+    for pk, gone in existing.items():
+        if pk not in listed:
+            _require(
+                gone.stock_reserved == 0,
+                _("“%(variant)s” has orders waiting; set its stock to 0 instead of deleting it.")
+                % {"variant": gone.name},
+            )
+            gone.delete()
     keep: set[int] = set()
     for position, data in enumerate(variants):
         if data.id is not None:
@@ -163,6 +177,19 @@ def _save_variants(product: Product, variants: Sequence[VariantInput]) -> None:
             )
             assert variant is not None
             keep.add(variant.pk)
+            _require(
+                (data.expected_price is None or data.expected_price == variant.price)
+                and (data.expected_stock is None or data.expected_stock == variant.stock_on_hand),
+                _(
+                    "The price or stock of “%(variant)s” changed in the meantime (now Rp "
+                    "%(price)s, stock %(stock)s). Nothing was saved: check and save again."
+                )
+                % {
+                    "variant": variant.name or product.name,
+                    "price": f"{variant.price:,}".replace(",", "."),
+                    "stock": variant.stock_on_hand,
+                },
+            )
         else:
             variant = Variant(product=product, shop_id=product.shop_id)
         _require(
@@ -177,14 +204,25 @@ def _save_variants(product: Product, variants: Sequence[VariantInput]) -> None:
         variant.stock_on_hand = data.stock_on_hand
         variant.position = position
         variant.save()
-    for pk, variant in existing.items():
-        if pk not in keep:
-            _require(
-                variant.stock_reserved == 0,
-                _("“%(variant)s” has orders waiting; set its stock to 0 instead of deleting it.")
-                % {"variant": variant.name},
-            )
-            variant.delete()
+
+
+def _check_skus_now() -> None:
+    """The per-shop SKU constraint is deferred (a save may swap SKUs); check it here, inside
+    the caller's transaction, so a clash is a refusal and not an error at commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS variant_sku_unique_per_shop IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS variant_sku_unique_per_shop DEFERRED")
+
+
+@contextmanager
+def _sku_clash_refused() -> Iterator[None]:
+    """Two saves at once giving the same SKU: the loser gets a message, not an error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "variant_sku_unique_per_shop" not in str(exc):
+            raise
+        raise _refuse(_("That SKU was just used by another product of the shop.")) from None
 
 
 def _sku_taken_message(
@@ -222,7 +260,7 @@ def product_create(
         warranty_terms=warranty_terms,
     )
     _check_variants(variants)
-    with transaction.atomic():
+    with _sku_clash_refused(), transaction.atomic():
         shop = _require_member(shop_id=shop_id, actor=actor)
         clash = _sku_taken_message(shop, variants, None)
         _require(not clash, _("SKU %(sku)s is already used by another product.") % {"sku": clash})
@@ -232,6 +270,7 @@ def product_create(
         product.slug = f"{slugify(values['name'])[:120] or 'produk'}-{product.pk}"
         product.save(update_fields=["slug"])
         _save_variants(product, variants)
+        _check_skus_now()
         product_refresh_search(product_ids=[product.pk])
     product.refresh_from_db()
     return product
@@ -260,7 +299,7 @@ def product_update(
         warranty_terms=warranty_terms,
     )
     _check_variants(variants)
-    with transaction.atomic():
+    with _sku_clash_refused(), transaction.atomic():
         product = _lock_product(product_id=product_id, actor=actor)
         clash = _sku_taken_message(product.shop, variants, product)
         _require(not clash, _("SKU %(sku)s is already used by another product.") % {"sku": clash})
@@ -268,6 +307,7 @@ def product_update(
             setattr(product, key, value)
         product.save()
         _save_variants(product, variants)
+        _check_skus_now()
         if product.status == ProductStatus.ACTIVE:
             # A category that needs a certificate the product lacks takes it off the shelf.
             problems = product_publish_problems(product=product)
@@ -280,7 +320,15 @@ def product_update(
     return product
 
 
-def variant_quick_update(*, variant_id: int, actor: Any, price: int, stock_on_hand: int) -> Variant:
+def variant_quick_update(
+    *,
+    variant_id: int,
+    actor: Any,
+    price: int,
+    stock_on_hand: int,
+    expected_price: int | None = None,
+    expected_stock: int | None = None,
+) -> Variant:
     """Price and stock from the product list, without opening the product."""
     _require(MIN_PRICE <= price <= MAX_PRICE, _("A price is between Rp 100 and Rp 1.000.000.000."))
     _require(0 <= stock_on_hand <= 10_000_000, _("Stock cannot be negative."))
@@ -292,6 +340,19 @@ def variant_quick_update(*, variant_id: int, actor: Any, price: int, stock_on_ha
             raise ShopNotFound
         _lock_product(product_id=product_id, actor=actor)
         variant = Variant.objects.select_for_update().get(pk=variant_id)
+        _require(
+            (expected_price is None or expected_price == variant.price)
+            and (expected_stock is None or expected_stock == variant.stock_on_hand),
+            _(
+                "The price or stock of %(sku)s changed in the meantime (now Rp %(price)s, "
+                "stock %(stock)s). Nothing was saved: check and save again."
+            )
+            % {
+                "sku": variant.sku,
+                "price": f"{variant.price:,}".replace(",", "."),
+                "stock": variant.stock_on_hand,
+            },
+        )
         _require(
             stock_on_hand >= variant.stock_reserved,
             _("Stock cannot be below the %(reserved)s already ordered by buyers.")
@@ -319,7 +380,7 @@ def product_certificate_ok(*, product: Product, today: dt.date | None = None) ->
         kind__in=REQUIREMENT_KINDS[requirement],
         status=CertificateStatus.VERIFIED,
         issued_on__lte=today,
-        expires_on__gt=today,
+        expires_on__gte=today,
     ).exists()
 
 
@@ -415,7 +476,7 @@ def product_refresh_search(*, product_ids: Sequence[int]) -> None:
                 kind__in=kinds,
                 status=CertificateStatus.VERIFIED,
                 issued_on__lte=today,
-                expires_on__gt=today,
+                expires_on__gte=today,
             )
         )
 
@@ -425,7 +486,12 @@ def product_refresh_search(*, product_ids: Sequence[int]) -> None:
         + SearchVector("shop_name", weight="B", config="simple")
         + SearchVector("description", weight="C", config="simple"),
         has_halal=valid_certificate(CertificateKind.HALAL),
-        has_bpom=valid_certificate(CertificateKind.BPOM_MD, CertificateKind.BPOM_ML),
+        has_bpom=valid_certificate(
+            CertificateKind.BPOM_MD,
+            CertificateKind.BPOM_ML,
+            CertificateKind.BPOM_TR,
+            CertificateKind.BPOM_NA,
+        ),
         has_pirt=valid_certificate(CertificateKind.PIRT),
     )
     _search_words_add(product_ids)

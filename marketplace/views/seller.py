@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -74,6 +75,12 @@ def product_list(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
     )
     if status in ProductStatus.values:
         products = products.filter(status=status)
+    query = " ".join(request.GET.get("q", "").split())[:80]
+    if query:
+        products = products.filter(
+            Q(name__icontains=query) | Q(variants__sku__iexact=query.upper())
+        ).distinct()
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = Product.objects.filter(shop=access.shop).aggregate(
         all=Count("id"),
         **{value: Count("id", filter=Q(status=value)) for value in ProductStatus.values},
@@ -82,11 +89,11 @@ def product_list(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
     context = {
         "access": access,
         "shop": access.shop,
-        "products": products[:PAGE_SIZE],
-        "total": counts["all" if status not in ProductStatus.values else status],
+        "products": page.object_list,
+        "page": page,
+        "query": query,
         "tabs": tabs,
         "status": status,
-        "page_size": PAGE_SIZE,
     }
     return render(request, "marketplace/seller/product_list.html", context)
 

@@ -219,7 +219,7 @@ def test_halal_and_bpom_filters_need_a_verified_unexpired_certificate(
         kind="halal",
         number="ID-LAMA",
         issued_on=dt.date(2020, 1, 1),
-        expires_on=timezone.localdate(),  # expires today: no longer valid
+        expires_on=timezone.localdate() - dt.timedelta(days=1),  # valid through yesterday
         scan=ContentFile(b"%PDF-1.4", name="scan.pdf"),
         status=CertificateStatus.VERIFIED,
     )

@@ -60,6 +60,14 @@ def catalogue_tree(jatim_regions):
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # Scans are on the private documents storage: the same directory here, for the asserts.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "vendors.documents.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     return tmp_path
 
 
@@ -434,11 +442,13 @@ def test_an_expired_certificate_hides_the_product_and_tells_the_shop_why(
         status=CertificateStatus.VERIFIED,
     )
 
-    assert certificates_check_expiry(today=expires_on - dt.timedelta(days=1)).hidden == 0
+    # "Berlaku sampai" includes the last day.
+    assert certificates_check_expiry(today=expires_on).hidden == 0
     product.refresh_from_db()
     assert product.status == ProductStatus.ACTIVE
 
-    result = certificates_check_expiry(today=expires_on)
+    day_after = expires_on + dt.timedelta(days=1)
+    result = certificates_check_expiry(today=day_after)
     assert result.hidden == 1
     product.refresh_from_db()
     reason = (
@@ -459,10 +469,10 @@ def test_an_expired_certificate_hides_the_product_and_tells_the_shop_why(
 
     # A second run, the same day or later, changes nothing more.
     updated_at = product.updated_at
-    assert certificates_check_expiry(today=expires_on) == certificate_services.ExpiryCheckResult(
+    assert certificates_check_expiry(today=day_after) == certificate_services.ExpiryCheckResult(
         0, 0
     )
-    certificates_check_expiry(today=expires_on + dt.timedelta(days=1))
+    certificates_check_expiry(today=expires_on + dt.timedelta(days=2))
     product.refresh_from_db()
     assert product.updated_at == updated_at
     assert Notification.objects.filter(kind="product.hidden_certificate").count() == 1
@@ -496,7 +506,7 @@ def test_two_checks_at_once_hide_each_product_once(
     def run() -> None:
         try:
             barrier.wait()
-            results.append(certificates_check_expiry(today=expires_on))
+            results.append(certificates_check_expiry(today=expires_on + dt.timedelta(days=1)))
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -529,7 +539,9 @@ def test_the_daily_task_runs_on_a_real_worker(
     celery_worker, catalogue_tree, verified_shop, owner, categories
 ):
     product = make_product(verified_shop, owner, categories["snacks"])
-    on_sale(product, expires_on=timezone.localdate())  # expires today
+    on_sale(
+        product, expires_on=timezone.localdate() - dt.timedelta(days=1)
+    )  # valid until yesterday
 
     tasks.certificates_check_expiry.delay()
 

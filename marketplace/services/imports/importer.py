@@ -366,6 +366,9 @@ class _Importer:
             stock_on_hand=parse_stock(cells["stok"])
             if cells.get("stok")
             else (before.stock_on_hand if before else 0),
+            # As read at the start of the import: a change made meanwhile refuses the product.
+            expected_price=before.price if before else None,
+            expected_stock=before.stock_on_hand if before else None,
         )
 
     @staticmethod
@@ -377,4 +380,6 @@ class _Importer:
             price=variant.price,
             weight_grams=variant.weight_grams,
             stock_on_hand=variant.stock_on_hand,
+            expected_price=variant.price,
+            expected_stock=variant.stock_on_hand,
         )

@@ -110,12 +110,18 @@ def import_refused_rows(*, job: ImportJob) -> Iterator[list[str]]:
     reasons: dict[int, str] = {
         entry["row"]: entry["message"] for entry in job.report if entry["outcome"] == REFUSED
     }
+    if not job.file:  # purged after 30 days (import_files_purge)
+        return
     with job.file.open("rb") as handle:
         parsed = csv_parse(handle.read())
     yield [*parsed.columns, "alasan"]
     for row in parsed.rows:
         if row.number in reasons:
-            yield [*(_protect(row.cells[c]) for c in parsed.columns), reasons[row.number]]
+            # The reason quotes the seller's cells: protected like them against formulas.
+            yield [
+                *(_protect(row.cells[c]) for c in parsed.columns),
+                _protect(reasons[row.number]),
+            ]
 
 
 # --- Running an import ---------------------------------------------------------------------------
