@@ -31,6 +31,7 @@ from marketplace.models import (
     ProductImage,
     ProductReport,
     ProductStatus,
+    ProductStatusEvent,
     Variant,
 )
 from marketplace.services import certificates as certificate_services
@@ -185,6 +186,14 @@ class ImageInline(_ReadOnlyInline):
         )
 
 
+class StatusEventInline(_ReadOnlyInline):
+    model = ProductStatusEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    verbose_name_plural = _("status history")
+
+
 class CertificateInline(_ReadOnlyInline):
     model = Certificate
     fields = ("kind", "number", "issued_on", "expires_on", "status")
@@ -215,7 +224,7 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "shop_name", "variants__sku"]
     list_select_related = ["shop", "category", "category__parent"]
     date_hierarchy = "created_at"
-    inlines = [VariantInline, ImageInline, CertificateInline, ReportInline]
+    inlines = [VariantInline, ImageInline, CertificateInline, ReportInline, StatusEventInline]
     change_form_template = "admin/marketplace/product/change_form.html"
     fieldsets = [
         (_("Status"), {"fields": ["status", "status_reason", "published_at", "public_page"]}),

@@ -113,6 +113,16 @@ class ProductStatus(models.TextChoices):
     BLOCKED = "blocked", _("Blocked by a moderator")
 
 
+# The only allowed moves of Product.status (marketplace.services.products.product_transition).
+PRODUCT_TRANSITIONS: dict[str, set[str]] = {
+    ProductStatus.DRAFT: {ProductStatus.ACTIVE, ProductStatus.BLOCKED},
+    ProductStatus.ACTIVE: {ProductStatus.HIDDEN, ProductStatus.BLOCKED},
+    ProductStatus.HIDDEN: {ProductStatus.ACTIVE, ProductStatus.BLOCKED},
+    # Unblocked, a product waits hidden for the shop to publish it again (rules re-checked).
+    ProductStatus.BLOCKED: {ProductStatus.HIDDEN},
+}
+
+
 class ProductCondition(models.TextChoices):
     NEW = "new", _("New")
     USED = "used", _("Used")
@@ -250,6 +260,27 @@ class Variant(BaseModel):
     @property
     def available(self) -> int:
         return self.stock_on_hand - self.stock_reserved
+
+
+class ProductStatusEvent(models.Model):
+    """Every change of a product's status: who (a seller, a moderator, or the system), when, why."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="status_events")
+    from_status = models.CharField(max_length=10, choices=ProductStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ProductStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("product status change")
+        verbose_name_plural = _("product status changes")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.from_status} → {self.to_status}"
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:

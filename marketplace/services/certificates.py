@@ -44,6 +44,7 @@ from marketplace.services.products import (
     _lock_product,
     product_certificate_ok,
     product_refresh_search,
+    product_transition,
 )
 from vendors.documents import document_clean
 from vendors.models import ShopMember
@@ -407,9 +408,7 @@ def _hide_without_certificate(
     language; the stored reason too, as the owner is who reads it)."""
     with translation.override(getattr(owner, "language", None) or settings.LANGUAGE_CODE):
         reason = _hidden_reason(product)
-    product.status = ProductStatus.HIDDEN
-    product.status_reason = reason
-    product.save(update_fields=["status", "status_reason", "updated_at"])
+    product_transition(product=product, to_status=ProductStatus.HIDDEN, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         action="product.hidden.certificate",

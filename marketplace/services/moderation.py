@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from komeji.common.services import audit_record
 from marketplace.cache import product_changed
 from marketplace.models import Product, ProductReport, ProductStatus
-from marketplace.services.products import ProductRefused
+from marketplace.services.products import ProductRefused, product_transition
 from vendors.models import ShopMember
 from vendors.services.common import notify, shop_owner
 from vendors.services.errors import ShopNotFound
@@ -77,9 +77,9 @@ def product_block(*, product_id: int, moderator: Any, reason: str) -> Product:
     if product.status == ProductStatus.BLOCKED:
         raise ProductRefused(_("This product is already blocked."))
     from_status = product.status
-    product.status = ProductStatus.BLOCKED
-    product.status_reason = reason
-    product.save(update_fields=["status", "status_reason", "updated_at"])
+    product_transition(
+        product=product, to_status=ProductStatus.BLOCKED, actor=moderator, reason=reason
+    )
     now = timezone.now()
     resolved = ProductReport.objects.filter(product=product, resolved_at__isnull=True).update(
         resolved_at=now,
@@ -122,9 +122,7 @@ def product_unblock(*, product_id: int, moderator: Any, reason: str) -> Product:
     if product.status != ProductStatus.BLOCKED:
         raise ProductRefused(_("Only a blocked product can be unblocked."))
     previous_reason = product.status_reason
-    product.status = ProductStatus.HIDDEN
-    product.status_reason = ""
-    product.save(update_fields=["status", "status_reason", "updated_at"])
+    product_transition(product=product, to_status=ProductStatus.HIDDEN, actor=moderator)
     audit_record(
         actor=moderator,
         action="product.unblocked",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.cache import product_changed
 from marketplace.models import (
+    PRODUCT_TRANSITIONS,
     REQUIREMENT_KINDS,
     Category,
     Certificate,
@@ -30,6 +31,7 @@ from marketplace.models import (
     Product,
     ProductCondition,
     ProductStatus,
+    ProductStatusEvent,
     Variant,
 )
 from vendors.models import Shop
@@ -312,9 +314,9 @@ def product_update(
             # A category that needs a certificate the product lacks takes it off the shelf.
             problems = product_publish_problems(product=product)
             if problems:
-                product.status = ProductStatus.HIDDEN
-                product.status_reason = problems[0]
-                product.save(update_fields=["status", "status_reason", "updated_at"])
+                product_transition(
+                    product=product, to_status=ProductStatus.HIDDEN, actor=actor, reason=problems[0]
+                )
         product_refresh_search(product_ids=[product.pk])
     product.refresh_from_db()
     return product
@@ -407,6 +409,40 @@ def product_publish_problems(*, product: Product) -> list[str]:
     return problems
 
 
+def product_transition(
+    *, product: Product, to_status: str, actor: Any, reason: str = ""
+) -> Product:
+    """Move a locked product to `to_status` if PRODUCT_TRANSITIONS allows it: save, append a
+    ProductStatusEvent, and drop its cached pages after commit. `reason` is shown to the shop
+    (blocked or hidden) and kept in the event."""
+    from_status = product.status
+    _require(
+        to_status in PRODUCT_TRANSITIONS.get(from_status, set()),
+        _("This product cannot go from “%(from)s” to “%(to)s”.")
+        % {"from": ProductStatus(from_status).label, "to": ProductStatus(to_status).label},
+    )
+    now = timezone.now()
+    product.status = to_status
+    product.status_reason = (
+        reason if to_status in (ProductStatus.HIDDEN, ProductStatus.BLOCKED) else ""
+    )
+    fields = ["status", "status_reason", "updated_at"]
+    if to_status == ProductStatus.ACTIVE and product.published_at is None:
+        product.published_at = now
+        fields.append("published_at")
+    product.save(update_fields=fields)
+    ProductStatusEvent.objects.create(
+        product=product,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+        created_at=now,
+    )
+    product_changed([product.pk])
+    return product
+
+
 def product_publish(*, product_id: int, actor: Any) -> Product:
     with transaction.atomic():
         product = _lock_product(product_id=product_id, actor=actor)
@@ -419,12 +455,7 @@ def product_publish(*, product_id: int, actor: Any) -> Product:
         shop_ensure_can_publish(shop=product.shop)
         problems = product_publish_problems(product=product)
         _require(not problems, " ".join(problems))
-        product.status = ProductStatus.ACTIVE
-        product.status_reason = ""
-        if product.published_at is None:
-            product.published_at = timezone.now()
-        product.save(update_fields=["status", "status_reason", "published_at", "updated_at"])
-        product_changed([product.pk])
+        product_transition(product=product, to_status=ProductStatus.ACTIVE, actor=actor)
     return product
 
 
@@ -433,13 +464,9 @@ def product_hide(*, product_id: int, actor: Any) -> Product:
     with transaction.atomic():
         product = _lock_product(product_id=product_id, actor=actor)
         _require(
-            product.status in (ProductStatus.ACTIVE, ProductStatus.HIDDEN),
-            _("Only a published product can be hidden."),
+            product.status == ProductStatus.ACTIVE, _("Only a published product can be hidden.")
         )
-        product.status = ProductStatus.HIDDEN
-        product.status_reason = ""
-        product.save(update_fields=["status", "status_reason", "updated_at"])
-        product_changed([product.pk])
+        product_transition(product=product, to_status=ProductStatus.HIDDEN, actor=actor)
     return product
 
 

@@ -305,3 +305,23 @@ def test_quick_edit_from_the_list(client, verified_shop, staff, categories, owne
     )
     variant.refresh_from_db()
     assert (variant.price, variant.stock_on_hand) == (23_500, 7)
+
+
+def test_every_status_change_is_an_event_and_the_map_refuses_others(
+    verified_shop, owner, categories
+):
+    product = make_product(verified_shop, owner, categories["crafts"])
+    add_image(product)
+    product_services.product_publish(product_id=product.pk, actor=owner)
+    product_services.product_hide(product_id=product.pk, actor=owner)
+    with pytest.raises(ProductRefused):  # hidden → hidden is not a move
+        product_services.product_hide(product_id=product.pk, actor=owner)
+    assert list(product.status_events.values_list("from_status", "to_status", "actor")) == [
+        ("draft", "active", owner.pk),
+        ("active", "hidden", owner.pk),
+    ]
+    locked = Product.objects.get(pk=product.pk)
+    with pytest.raises(ProductRefused):  # hidden → draft is not in the map
+        product_services.product_transition(product=locked, to_status="draft", actor=owner)
+    product.refresh_from_db()
+    assert product.status == ProductStatus.HIDDEN
