@@ -1126,14 +1126,17 @@ FLAGS_SQL = """
 UPDATE marketplace_product p
    SET has_halal = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
                    AND c.kind = 'halal' AND c.status = 'verified'
-                   AND c.issued_on <= CURRENT_DATE AND c.expires_on >= CURRENT_DATE),
+                   AND c.issued_on <= CURRENT_DATE
+                  AND (c.expires_on IS NULL OR c.expires_on >= CURRENT_DATE)),
        has_bpom = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
                   AND c.kind IN ('bpom_md', 'bpom_ml', 'bpom_tr', 'bpom_na')
                   AND c.status = 'verified'
-                  AND c.issued_on <= CURRENT_DATE AND c.expires_on >= CURRENT_DATE),
+                  AND c.issued_on <= CURRENT_DATE
+                  AND (c.expires_on IS NULL OR c.expires_on >= CURRENT_DATE)),
        has_pirt = EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id
                   AND c.kind = 'pirt' AND c.status = 'verified'
-                  AND c.issued_on <= CURRENT_DATE AND c.expires_on >= CURRENT_DATE)
+                  AND c.issued_on <= CURRENT_DATE
+                  AND (c.expires_on IS NULL OR c.expires_on >= CURRENT_DATE))
  WHERE EXISTS (SELECT 1 FROM marketplace_certificate c WHERE c.product_id = p.id)
 """
 

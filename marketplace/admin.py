@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -366,7 +366,7 @@ class ExpiryFilter(admin.SimpleListFilter):
         if self.value() == "expiring":
             return queryset.filter(expires_on__gte=today, expires_on__lte=soon)
         if self.value() == "valid":
-            return queryset.filter(expires_on__gt=soon)
+            return queryset.filter(Q(expires_on__gt=soon) | Q(expires_on__isnull=True))
         return queryset
 
 

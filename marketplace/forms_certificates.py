@@ -24,7 +24,10 @@ class CertificateForm(forms.Form):
         label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     expires_on = forms.DateField(
-        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty only for a halal certificate from BPJPH without an end date."),
     )
     scan = forms.FileField(
         label=_("Scan or photo of the certificate"),
@@ -35,6 +38,8 @@ class CertificateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         issued_on, expires_on = data.get("issued_on"), data.get("expires_on")
+        if expires_on is None and data.get("kind") != "halal" and "expires_on" not in self.errors:
+            self.add_error("expires_on", _("Give the date the certificate is valid until."))
         if issued_on and expires_on and expires_on <= issued_on:
             self.add_error("expires_on", _("The certificate must expire after it was issued."))
         return data

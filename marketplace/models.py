@@ -338,7 +338,9 @@ class Certificate(BaseModel):
     kind = models.CharField(_("certificate"), max_length=10, choices=CertificateKind.choices)
     number = models.CharField(_("number"), max_length=60)
     issued_on = models.DateField(_("issued on"))
-    expires_on = models.DateField(_("valid until"))
+    # None only for halal: BPJPH certificates (UU 6/2023) stay valid while the ingredients and
+    # the process do not change.
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
     # Private (an SPP-IRT names the owner's home): moderators open it through the admin.
     scan = models.FileField(
         _("scan"), upload_to="certificates/%Y/%m/", max_length=255, storage=private_file_storage
@@ -364,7 +366,9 @@ class Certificate(BaseModel):
         permissions = [("verify_certificate", _("Can verify product certificates"))]
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_on__gt=F("issued_on")), name="certificate_expires_after_issue"
+                condition=Q(expires_on__gt=F("issued_on"))
+                | Q(expires_on__isnull=True, kind="halal"),
+                name="certificate_expires_after_issue",
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
@@ -378,7 +382,16 @@ class Certificate(BaseModel):
     def is_valid_on(self, day: dt.date) -> bool:
         # "Berlaku sampai" includes that day.
         return (
-            self.status == CertificateStatus.VERIFIED and self.issued_on <= day <= self.expires_on
+            self.status == CertificateStatus.VERIFIED
+            and self.issued_on <= day
+            and (self.expires_on is None or day <= self.expires_on)
+        )
+
+    @staticmethod
+    def valid_on(day: dt.date) -> Q:
+        """Verified and valid on `day` ("valid until" includes its day; no date: no expiry)."""
+        return Q(status=CertificateStatus.VERIFIED, issued_on__lte=day) & (
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day)
         )
 
     @property

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komeji.common.models import Region
 from marketplace.cache import LIST_TTL
-from marketplace.models import Category, Certificate, CertificateStatus, Product, ProductImage
+from marketplace.models import Category, Certificate, Product, ProductImage
 
 PAGE_SIZE = 24
 COUNT_CAP = 1200  # 50 pages of 24
@@ -144,9 +144,7 @@ def region_by_id(region_id: int | None) -> RegionChoice | None:
 
 
 def _valid_certificates(today: dt.date) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(
-        status=CertificateStatus.VERIFIED, issued_on__lte=today, expires_on__gte=today
-    )
+    return Certificate.objects.filter(Certificate.valid_on(today))
 
 
 def _card_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:

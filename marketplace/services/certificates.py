@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, FileField, OuterRef
+from django.db.models import Exists, FileField, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -178,7 +178,7 @@ def certificate_add(
     kind: str,
     number: str,
     issued_on: dt.date,
-    expires_on: dt.date,
+    expires_on: dt.date | None,
     scan: IO[bytes] | Any,
 ) -> Certificate:
     """A shop member adds a certificate to a product; it waits for a moderator.
@@ -193,9 +193,12 @@ def certificate_add(
         raise ProductRefused(_("The issue date cannot be in the future."))
     if issued_on.year < today.year - MAX_VALIDITY_YEARS:
         raise ProductRefused(_("Check the issue date: the year looks wrong."))
-    if expires_on <= issued_on:
+    if expires_on is None:
+        if kind != CertificateKind.HALAL:
+            raise ProductRefused(_("Give the date the certificate is valid until."))
+    elif expires_on <= issued_on:
         raise ProductRefused(_("The certificate must expire after it was issued."))
-    if expires_on <= today:
+    elif expires_on < today:
         raise ProductRefused(
             _("This certificate has already expired. Renew it and add the new one.")
         )
@@ -245,7 +248,11 @@ def certificate_add(
                 actor=actor,
                 action="certificate.added",
                 obj=certificate,
-                data={"product": product.pk, "kind": kind, "expires_on": expires_on.isoformat()},
+                data={
+                    "product": product.pk,
+                    "kind": kind,
+                    "expires_on": expires_on.isoformat() if expires_on else None,
+                },
             )
     except BaseException:
         _scan_field().storage.delete(stored)
@@ -294,7 +301,7 @@ def _certificates_url(product: Product) -> str:
 def certificate_verify(*, certificate_id: int, moderator: Any) -> Certificate:
     certificate = _lock_for_moderator(certificate_id=certificate_id, moderator=moderator)
     _transition(certificate, CertificateStatus.VERIFIED)
-    if certificate.expires_on <= timezone.localdate():
+    if certificate.expires_on is not None and certificate.expires_on < timezone.localdate():
         raise ProductRefused(_("This certificate has expired: reject it instead."))
     certificate.status = CertificateStatus.VERIFIED
     certificate.verified_by = moderator
@@ -438,8 +445,7 @@ def _warn_expiring(*, today: dt.date) -> int:
         product_id=OuterRef("product_id"),
         kind=OuterRef("kind"),
         status=CertificateStatus.VERIFIED,
-        expires_on__gt=OuterRef("expires_on"),
-    )
+    ).filter(Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on__isnull=True))
     candidates = Certificate.objects.filter(
         status=CertificateStatus.VERIFIED,
         expiry_warned_at__isnull=True,
@@ -480,7 +486,7 @@ def _send_expiry_warning(certificate: Certificate) -> None:
             % {
                 "certificate": certificate.get_kind_display(),
                 "product": product.name,
-                "date": date_format(certificate.expires_on, "j M Y"),
+                "date": date_format(certificate.expires_on or timezone.localdate(), "j M Y"),
             }
         ),
         body=lambda: _(
@@ -502,11 +508,9 @@ def _hide_expired(*, today: dt.date) -> int:
     hidden = 0
     for requirement, category_ids in sorted(by_requirement.items()):
         valid = Certificate.objects.filter(
+            Certificate.valid_on(today),
             product_id=OuterRef("pk"),
             kind__in=REQUIREMENT_KINDS[requirement],
-            status=CertificateStatus.VERIFIED,
-            issued_on__lte=today,
-            expires_on__gte=today,
         )
         candidates = Product.objects.filter(
             status=ProductStatus.ACTIVE, category_id__in=category_ids

@@ -27,7 +27,6 @@ from marketplace.models import (
     Category,
     Certificate,
     CertificateKind,
-    CertificateStatus,
     Product,
     ProductCondition,
     ProductStatus,
@@ -378,11 +377,7 @@ def product_certificate_ok(*, product: Product, today: dt.date | None = None) ->
         return True
     today = today or timezone.localdate()
     return Certificate.objects.filter(
-        product=product,
-        kind__in=REQUIREMENT_KINDS[requirement],
-        status=CertificateStatus.VERIFIED,
-        issued_on__lte=today,
-        expires_on__gte=today,
+        Certificate.valid_on(today), product=product, kind__in=REQUIREMENT_KINDS[requirement]
     ).exists()
 
 
@@ -499,11 +494,7 @@ def product_refresh_search(*, product_ids: Sequence[int]) -> None:
     def valid_certificate(*kinds: str) -> Exists:
         return Exists(
             Certificate.objects.filter(
-                product_id=OuterRef("pk"),
-                kind__in=kinds,
-                status=CertificateStatus.VERIFIED,
-                issued_on__lte=today,
-                expires_on__gte=today,
+                Certificate.valid_on(today), product_id=OuterRef("pk"), kind__in=kinds
             )
         )
 

@@ -193,3 +193,48 @@ def test_the_seller_list_searches_and_pages(client, verified_shop, owner, catego
     assert len(client.get(url, {"page": 2}).context["products"]) == 5
     found = client.get(url, {"q": "tas-07"}).context["products"]
     assert [p.name for p in found] == ["Tas Anyaman 07"]
+
+
+def test_a_halal_certificate_may_have_no_end_date(
+    verified_shop, owner, categories, moderator, settings, tmp_path
+):
+    from tests.marketplace.test_certificates import scan_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "vendors.documents.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    product = make_product(verified_shop, owner, categories["snacks"])
+    today = timezone.localdate()
+    with pytest.raises(ProductRefused):  # a P-IRT always has an end date
+        certificate_services.certificate_add(
+            product_id=product.pk,
+            actor=owner,
+            kind="pirt",
+            number="2063573010123",
+            issued_on=today - dt.timedelta(days=10),
+            expires_on=None,
+            scan=scan_upload(),
+        )
+    halal = certificate_services.certificate_add(
+        product_id=product.pk,
+        actor=owner,
+        kind="halal",
+        number="ID35110000123450824",
+        issued_on=today - dt.timedelta(days=10),
+        expires_on=None,
+        scan=scan_upload(),
+    )
+    certificate_services.certificate_verify(certificate_id=halal.pk, moderator=moderator)
+    product.refresh_from_db()
+    halal.refresh_from_db()
+    assert product.has_halal
+    far = today + dt.timedelta(days=3650)
+    assert halal.is_valid_on(far)
+    certificate_services.certificates_check_expiry(today=far)
+    product.refresh_from_db()
+    assert product.has_halal
