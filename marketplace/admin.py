@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -37,6 +37,7 @@ from marketplace.models import (
 from marketplace.services import certificates as certificate_services
 from marketplace.services import moderation
 from marketplace.services.certificates import WARN_DAYS
+from vendors.documents import private_file_response
 from vendors.services.errors import ShopActionRefused, ShopNotFound
 
 # Expressions are valid admin orderings; django-stubs types them as strings only, hence Any.
@@ -94,6 +95,33 @@ class _ReadOnlyInline(admin.TabularInline):
 
 
 # --- Categories ----------------------------------------------------------------------------------
+
+
+class _DecisionsOnlyAdmin(admin.ModelAdmin):
+    """Read in the admin, changed only through its decision buttons (each a service call): no
+    add, no delete, no save buttons."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class TopLevelFilter(admin.SimpleListFilter):
@@ -216,7 +244,7 @@ class ReportInline(_ReadOnlyInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(_DecisionsOnlyAdmin):
     """Read-only: the shop edits its products in the seller centre. Moderators block/unblock."""
 
     list_display = ["name", "shop", "category", "status", "price_from", "published_at"]
@@ -251,29 +279,6 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [str(f) for _title, options in self.fieldsets for f in options["fields"]]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # Nothing to save here: decisions are the block / unblock buttons.
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("price from"), ordering="min_price")
     def price_from(self, obj: Product) -> str:
@@ -371,7 +376,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(_DecisionsOnlyAdmin):
     """The verification queue: pending certificates first, oldest first."""
 
     list_display = [
@@ -407,28 +412,6 @@ class CertificateAdmin(admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("shop"), ordering="product__shop__name")
     def shop(self, obj: Certificate) -> str:
@@ -499,17 +482,11 @@ class CertificateAdmin(admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404 from None
         extension = certificate.scan.name.rsplit(".", 1)[-1].lower()
-        response = FileResponse(
+        return private_file_response(
             handle,
             content_type=content_type,
-            # A PDF downloads: browsers' PDF viewers refuse to run in a sandboxed page.
-            as_attachment=content_type == "application/pdf",
             filename=f"sertifikat-{certificate.kind}-{certificate.pk}.{extension}",
         )
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def verify_view(self, request: HttpRequest, certificate_id: int) -> HttpResponse:
         if request.method != "POST":
@@ -587,7 +564,7 @@ class OpenReportFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProductReport)
-class ProductReportAdmin(admin.ModelAdmin):
+class ProductReportAdmin(_DecisionsOnlyAdmin):
     """Buyers' reports: open ones first (oldest first), then the handled ones."""
 
     list_display = ["__str__", "product_link", "reporter", "created_at", "state", "resolved_by"]
@@ -608,28 +585,6 @@ class ProductReportAdmin(admin.ModelAdmin):
         "resolution",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("product"), ordering="product__name")
     def product_link(self, obj: ProductReport) -> str:

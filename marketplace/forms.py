@@ -1,27 +1,24 @@
 """Seller-centre forms of the catalogue: a product with its variants and photos, quick edit."""
 
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from komeji.common.money import InvalidAmount, format_rupiah, parse_typed_rupiah
 from marketplace.models import Category, ProductCondition, Variant
 from marketplace.services.products import VariantInput
 
-_RUPIAH = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)$", re.IGNORECASE)
-
 
 def parse_rupiah(value: str) -> int:
-    """'25000', '25.000', 'Rp 25.000' → 25000. Decimals ('25.000,50', '25,5') are refused."""
-    text = (value or "").strip().replace(" ", "")
-    match = _RUPIAH.match(text)
-    if match is None:
+    """An amount as typed (komeji.common.money.parse_typed_rupiah), or ValidationError."""
+    try:
+        return parse_typed_rupiah(value)
+    except InvalidAmount:
         raise ValidationError(
             _("Write the price in whole rupiah, e.g. 25000 or 25.000."), code="rupiah"
-        )
-    return int(match.group(1).replace(".", ""))
+        ) from None
 
 
 class RupiahField(forms.Field):
@@ -42,7 +39,7 @@ class RupiahField(forms.Field):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
+            return format_rupiah(value)
         return value
 
 

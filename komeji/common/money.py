@@ -23,6 +23,21 @@ def format_rupiah(amount: int) -> str:
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
+_TYPED_RUPIAH = re.compile(
+    r"^(?:rp\.?\s*)?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,-|,0{1,2})?$", re.IGNORECASE
+)
+
+
+def parse_typed_rupiah(value: str) -> int:
+    """An amount as a person types it (forms, CSV files): `25000`, `25.000`, `Rp 25.000`,
+    `Rp25.000,-`, `25.000,00` → 25000. Cents (`25.000,50`, `25,5`) and anything else raise
+    InvalidAmount."""
+    match = _TYPED_RUPIAH.match(" ".join(str(value).split()).replace("Rp ", "Rp", 1))
+    if match is None:
+        raise InvalidAmount(f"not a whole rupiah amount: {value!r}")
+    return int(match.group(1).replace(".", ""))
+
+
 def parse_gateway_amount(value: str) -> int:
     """Parse an amount string as a gateway sends it: `"24145.00"` → 24145.
 

@@ -108,6 +108,7 @@ from marketplace.selectors.search import (
     product_search,
     search_corrections,
 )
+from marketplace.selectors.seller import seller_product_counts, seller_products
 
 __all__ = [
     "BADGE_ORDER",
@@ -153,6 +154,8 @@ __all__ = [
     "region_by_id",
     "region_choices",
     "search_corrections",
+    "seller_product_counts",
+    "seller_products",
     "shop_products",
     "shops_featured",
     "sitemap_products",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from komeji.common.money import format_rupiah
 from marketplace.cache import product_changed
 from marketplace.models import (
     PRODUCT_TRANSITIONS,
@@ -182,12 +183,12 @@ def _save_variants(product: Product, variants: Sequence[VariantInput]) -> None:
                 (data.expected_price is None or data.expected_price == variant.price)
                 and (data.expected_stock is None or data.expected_stock == variant.stock_on_hand),
                 _(
-                    "The price or stock of “%(variant)s” changed in the meantime (now Rp "
+                    "The price or stock of “%(variant)s” changed in the meantime (now "
                     "%(price)s, stock %(stock)s). Nothing was saved: check and save again."
                 )
                 % {
                     "variant": variant.name or product.name,
-                    "price": f"{variant.price:,}".replace(",", "."),
+                    "price": format_rupiah(variant.price),
                     "stock": variant.stock_on_hand,
                 },
             )
@@ -345,12 +346,12 @@ def variant_quick_update(
             (expected_price is None or expected_price == variant.price)
             and (expected_stock is None or expected_stock == variant.stock_on_hand),
             _(
-                "The price or stock of %(sku)s changed in the meantime (now Rp %(price)s, "
+                "The price or stock of %(sku)s changed in the meantime (now %(price)s, "
                 "stock %(stock)s). Nothing was saved: check and save again."
             )
             % {
                 "sku": variant.sku,
-                "price": f"{variant.price:,}".replace(",", "."),
+                "price": format_rupiah(variant.price),
                 "stock": variant.stock_on_hand,
             },
         )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from komeji.common.types import AuthenticatedRequest
+from marketplace import selectors
 from marketplace.forms import ProductForm, QuickEditForm, VariantForm, VariantFormSet
-from marketplace.models import Product, ProductImage, ProductStatus, Variant
+from marketplace.models import Product, ProductStatus, Variant
 from marketplace.services import images as image_services
 from marketplace.services import products as product_services
 from vendors.selectors import ShopAccess, shop_access_get
@@ -64,27 +64,10 @@ def _errors(exc: Exception) -> list[str]:
 def product_list(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
     access = _access(request, shop_id)
     status = request.GET.get("status", "")
-    products = (
-        Product.objects.filter(shop=access.shop)
-        .select_related("category")
-        .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-        )
-        .order_by("-updated_at", "-id")
-    )
-    if status in ProductStatus.values:
-        products = products.filter(status=status)
     query = " ".join(request.GET.get("q", "").split())[:80]
-    if query:
-        products = products.filter(
-            Q(name__icontains=query) | Q(variants__sku__iexact=query.upper())
-        ).distinct()
+    products = selectors.seller_products(shop=access.shop, status=status, query=query)
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = Product.objects.filter(shop=access.shop).aggregate(
-        all=Count("id"),
-        **{value: Count("id", filter=Q(status=value)) for value in ProductStatus.values},
-    )
+    counts = selectors.seller_product_counts(shop=access.shop)
     tabs = [(value, label, counts[value or "all"]) for value, label in STATUS_TABS]
     context = {
         "access": access,

@@ -9,6 +9,7 @@ from komeji.common.money import (
     apply_rate,
     format_rupiah,
     parse_gateway_amount,
+    parse_typed_rupiah,
     split_by_basis_points,
 )
 from komeji.common.templatetags.komeji import rupiah
@@ -118,3 +119,27 @@ def test_apply_rate_rounds_half_up():
     assert apply_rate(20, 250) == 1  # 0.5 → 1
     with pytest.raises(ValueError):
         apply_rate(100, 10_001)
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("25000", 25_000),
+        ("25.000", 25_000),
+        ("Rp 25.000", 25_000),
+        ("rp25.000,-", 25_000),
+        ("Rp. 1.250.000", 1_250_000),
+        ("25.000,00", 25_000),
+        (" 350.000 ", 350_000),
+    ],
+)
+def test_typed_rupiah_is_read_as_people_write_it(typed, amount):
+    assert parse_typed_rupiah(typed) == amount
+
+
+@pytest.mark.parametrize(
+    "typed", ["25.000,50", "25,5", "25.5", "2.50.000", "-5000", "", "Rp", "1e3"]
+)
+def test_typed_rupiah_with_cents_or_anything_else_is_refused(typed):
+    with pytest.raises(InvalidAmount):
+        parse_typed_rupiah(typed)

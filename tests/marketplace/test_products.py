@@ -109,6 +109,7 @@ def test_a_sku_is_unique_within_the_shop(verified_shop, owner, categories, other
 def test_a_top_category_with_children_is_refused(verified_shop, owner, categories):
     with pytest.raises(ProductRefused):
         make_product(verified_shop, owner, categories["food"])
+    assert not Product.objects.exists()
 
 
 def test_update_keeps_reserved_stock_and_refuses_going_below_it(verified_shop, owner, categories):

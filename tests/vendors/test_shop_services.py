@@ -245,12 +245,16 @@ def test_required_items_are_a_setting(settings, owner, shop, tmp_documents):
     _complete(shop, owner, tmp_documents)
     with pytest.raises(ShopActionRefused, match="NIB"):
         verification.shop_submit(shop_id=shop.pk, actor=owner)
+    shop.refresh_from_db()
+    assert shop.status == ShopStatus.DRAFT and not shop.status_events.exists()
 
 
 def test_staff_cannot_submit(owner, staff, shop, tmp_documents):
     _complete(shop, owner, tmp_documents)
     with pytest.raises(ShopActionRefused):
         verification.shop_submit(shop_id=shop.pk, actor=staff)
+    shop.refresh_from_db()
+    assert shop.status == ShopStatus.DRAFT and not shop.status_events.exists()
 
 
 def test_only_moderators_decide_and_a_rejection_needs_a_reason(

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from marketplace import selectors as catalogue
 from marketplace.cache import LIST_TTL, anonymous_page_cache
 from vendors import selectors
+from vendors.documents import private_file_response
 from vendors.models import Shop
 from vendors.services import documents as document_services
 from vendors.services.errors import ShopNotFound
@@ -52,7 +53,7 @@ def _shop_page(request: HttpRequest, *, shop: Shop) -> HttpResponse:
 
 @never_cache
 @login_required
-def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_view(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """Moderators only; every opening is audit-logged by the service. Anyone else gets 404."""
     try:
         document, data = document_services.shop_document_open(
@@ -60,14 +61,8 @@ def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
         )
     except ShopNotFound:
         raise Http404 from None
-    response = HttpResponse(data, content_type=document.content_type)
-    # Images open in the browser (sandboxed). A PDF downloads: browsers' PDF viewers refuse to
-    # run in a sandboxed page, and its active content was refused at upload.
-    disposition = "attachment" if document.content_type == "application/pdf" else "inline"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="{document.kind}-{document.shop_id}.{document.extension}"'
+    return private_file_response(
+        data,
+        content_type=document.content_type,
+        filename=f"{document.kind}-{document.shop_id}.{document.extension}",
     )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

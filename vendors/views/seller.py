@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from komeji.common.types import AuthenticatedRequest
+from marketplace import selectors as catalogue
 from vendors import selectors
 from vendors.forms import (
     BankAccountForm,
@@ -99,24 +100,14 @@ def dashboard(request: AuthenticatedRequest, shop_id: int) -> HttpResponse:
         and shop.status in (ShopStatus.DRAFT, ShopStatus.REJECTED)
         and not missing,
         bank_account=getattr(shop, "bank_account", None),
-        product_counts=_product_counts(shop) if access.can_manage_products else None,
+        product_counts=(
+            catalogue.seller_product_counts(shop=shop) if access.can_manage_products else None
+        ),
         holiday_form=HolidayForm(
             initial={"on_holiday": shop.is_on_holiday, "until": shop.holiday_until}
         ),
     )
     return render(request, "vendors/dashboard.html", context)
-
-
-def _product_counts(shop: Any) -> dict[str, int]:
-    from django.db.models import Count, Q
-
-    from marketplace.models import Product
-
-    return Product.objects.filter(shop=shop).aggregate(
-        active=Count("id", filter=Q(status="active")),
-        draft=Count("id", filter=Q(status="draft")),
-        hidden=Count("id", filter=Q(status__in=["hidden", "blocked"])),
-    )
 
 
 @login_required

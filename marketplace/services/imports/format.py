@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
+from komeji.common.money import InvalidAmount, parse_typed_rupiah
 from marketplace.models import Category, Product, ProductCondition, Variant
 from marketplace.services.products import MAX_PRICE, MIN_PRICE
 from vendors.services.errors import ShopActionRefused
@@ -167,23 +168,22 @@ class CellError(Exception):
 
 
 _WHOLE = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)$")
-_RUPIAH = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,-|,0{1,2})?$", re.IGNORECASE)
 _GRAMS = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)\s*(?:g|gr|gram)?$", re.IGNORECASE)
 
 
 def parse_price(value: str) -> int:
     """ "25000", "25.000", "Rp 25.000", "Rp25.000,-", "25.000,00" → 25000. Cents are refused."""
-    match = _RUPIAH.match(value.strip())
-    if match is None:
+    try:
+        price = parse_typed_rupiah(value)
+    except InvalidAmount:
         if re.match(r"^(?:rp\.?\s*)?[\d.]+,\d+$", value.strip(), re.IGNORECASE):
             raise CellError(
                 _("harga “%(value)s”: write whole rupiah without cents, e.g. 25000 or 25.000.")
                 % {"value": value}
-            )
+            ) from None
         raise CellError(
             _("harga “%(value)s” is not a price; write it like 25000 or 25.000.") % {"value": value}
-        )
-    price = int(match.group(1).replace(".", ""))
+        ) from None
     if not MIN_PRICE <= price <= MAX_PRICE:
         raise CellError(_("harga: a price is between Rp 100 and Rp 1.000.000.000."))
     return price
