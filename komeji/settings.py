@@ -300,6 +300,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.import_files_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    "orders-run-timers": {
+        "task": "orders.tasks.orders_run_timers",
+        "schedule": crontab(minute="*"),
+    },
+    "carts-purge-anonymous": {
+        "task": "orders.tasks.carts_purge_anonymous",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # Just after midnight: a certificate is valid through its last day.
     "certificates-check-expiry": {
         "task": "marketplace.tasks.certificates_check_expiry",
@@ -347,6 +355,22 @@ KOMEJI_INVITATION_DAYS = 7
 KOMEJI_OSS_URL = "https://oss.go.id"
 # A notification e-mail still "sending" after this many minutes is presumed lost and retried.
 KOMEJI_EMAIL_STALE_MINUTES = 15
+
+# --- Orders: timers (DESIGN.md "Orders") --------------------------------------------------------
+KOMEJI_PAYMENT_HOURS = env.int("KOMEJI_PAYMENT_HOURS", default=24)
+KOMEJI_ACCEPT_HOURS = env.int("KOMEJI_ACCEPT_HOURS", default=24)
+KOMEJI_SHIP_WORKING_DAYS = env.int("KOMEJI_SHIP_WORKING_DAYS", default=2)
+# No courier API yet: a shipped order nobody marks delivered counts as delivered after this.
+KOMEJI_DELIVERY_DAYS = env.int("KOMEJI_DELIVERY_DAYS", default=7)
+KOMEJI_COMPLAINT_WINDOW_WORKING_DAYS = env.int("KOMEJI_COMPLAINT_WINDOW_WORKING_DAYS", default=2)
+KOMEJI_COMPLAINT_WINDOW_EXTENSION_DAYS = env.int(
+    "KOMEJI_COMPLAINT_WINDOW_EXTENSION_DAYS", default=3
+)
+# Rows one run of a timer job handles; the next run (every minute) takes the rest.
+KOMEJI_TIMER_BATCH = 200
+# The placeholder "pay now" button that marks an order paid without money: demo and development
+# only, until the payments issue brings the gateways.
+KOMEJI_PAYMENT_PLACEHOLDER = env.bool("KOMEJI_PAYMENT_PLACEHOLDER", default=DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,12 @@
-from django.urls import path
+"""The orders app's URLs. Each view module lists its own patterns (one owner per module)."""
 
-from orders import views
+from orders.views import buyer, cart, shipping, shop
 
 app_name = "orders"
 
 urlpatterns = [
-    path("keranjang/", views.cart, name="cart"),
+    *cart.urlpatterns,
+    *buyer.urlpatterns,
+    *shop.urlpatterns,
+    *shipping.urlpatterns,
 ]

@@ -69,6 +69,11 @@ class ShopAccess:
         return self.role in (ShopMember.Role.OWNER, ShopMember.Role.STAFF)
 
     @property
+    def can_manage_orders(self) -> bool:
+        """Orders and the shipping set-up (couriers, rates)."""
+        return self.role in (ShopMember.Role.OWNER, ShopMember.Role.STAFF)
+
+    @property
     def can_set_holiday(self) -> bool:
         return self.role in (ShopMember.Role.OWNER, ShopMember.Role.STAFF)
 

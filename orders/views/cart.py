@@ -1,9 +1,16 @@
+"""Cart and checkout pages."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 
 
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
-    # The cart arrives with the orders issue; until then it is honestly empty.
     return render(request, "orders/cart.html")
+
+
+urlpatterns: list[URLPattern] = [
+    path("keranjang/", cart, name="cart"),
+]
