@@ -104,6 +104,12 @@ def _page_cacheable(request: HttpRequest) -> bool:
         return False
     if getattr(request, "htmx", False):
         return False
+    # The header shows the badge of a visitor's cart: their pages are their own.
+    from orders.services.cart import SESSION_KEY
+
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY):
+        return False
     # A flash message ("you are logged out") belongs to this visitor only.
     return len(messages.get_messages(request)) == 0
 
@@ -114,7 +120,7 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     The page is the same for every anonymous visitor of a language but for the CSRF token of the
     footer's language form: it is stored with a placeholder and each visitor gets their own token.
     Anything else per visitor (signed-in header, messages) is never cached: those requests render.
-    Pages with per-visitor parts added later (an anonymous cart badge) must use a placeholder too.
+    A visitor with a cart (its badge is in the header) is never served nor stored a cached page.
     """
 
     @wraps(view)

@@ -208,8 +208,8 @@ class Order(BaseModel):
 
 class ShopOrderStatus(models.TextChoices):
     AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
-    PAID = "paid", _("New order")
-    PROCESSING = "processing", _("Being packed")
+    PAID = "paid", _("Paid")
+    PROCESSING = "processing", _("Processing")
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
     COMPLETED = "completed", _("Completed")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from orders.models import Courier, ShippingMethod, ShippingRate
 
@@ -56,10 +56,15 @@ class TableRates:
         self, *, methods: list[ShippingMethod], region_id: int, weight_grams: int
     ) -> list[Quote]:
         rates: dict[int, dict[int | None, ShippingRate]] = defaultdict(dict)
-        for rate in ShippingRate.objects.filter(
-            Q(region_id=region_id) | Q(region__isnull=True),
-            method__in=[m.pk for m in methods if m.courier != Courier.PICKUP],
-        ):
+        prefetched = all(hasattr(m, "destination_rates") for m in methods)
+        rows: Iterable[ShippingRate] = (
+            [rate for m in methods for rate in m.destination_rates]  # type: ignore[attr-defined]
+            if prefetched
+            else _destination_rates(region_id).filter(
+                method__in=[m.pk for m in methods if m.courier != Courier.PICKUP]
+            )
+        )
+        for rate in rows:
             rates[rate.method_id][rate.region_id] = rate
         found = []
         for method in methods:
@@ -79,6 +84,10 @@ class TableRates:
         return found
 
 
+def _destination_rates(region_id: int) -> QuerySet[ShippingRate]:
+    return ShippingRate.objects.filter(Q(region_id=region_id) | Q(region__isnull=True))
+
+
 def _quote(method: ShippingMethod, *, fee: int, eta: tuple[int, int]) -> Quote:
     return Quote(
         method_id=method.pk,
@@ -96,14 +105,16 @@ _TABLE = TableRates()
 PROVIDERS: dict[str, RatesProvider] = {}
 
 
-def quotes_for_shops(
-    *, weights: dict[int, int], region_id: int, shop_ids: Iterable[int] | None = None
-) -> dict[int, list[Quote]]:
+def quotes_for_shops(*, weights: dict[int, int], region_id: int) -> dict[int, list[Quote]]:
     """For each shop (id → total weight in grams of its goods), the quotes of its active methods
     to `region_id`, cheapest first. A shop with no quote does not ship there."""
     methods_by_shop: dict[int, list[ShippingMethod]] = defaultdict(list)
-    for method in ShippingMethod.objects.filter(shop_id__in=list(weights), is_active=True):
-        methods_by_shop[method.shop_id].append(method)
+    # The rows of every shop's table for this destination come in one query (`destination_rates`).
+    active = ShippingMethod.objects.filter(shop_id__in=list(weights), is_active=True)
+    for row in active.prefetch_related(
+        Prefetch("rates", queryset=_destination_rates(region_id), to_attr="destination_rates")
+    ):
+        methods_by_shop[row.shop_id].append(row)
     result: dict[int, list[Quote]] = {}
     for shop_id, weight in weights.items():
         by_provider: dict[int, tuple[RatesProvider, list[ShippingMethod]]] = {}

@@ -167,8 +167,25 @@ def _requirement_done(shop: Shop, key: str, document_kinds: set[str]) -> bool:
 
 
 def shop_checklist(*, shop: Shop, document_kinds: set[str] | None = None) -> list[ChecklistItem]:
-    """What the shop has and lacks for verification: required items first, then recommended
-    ones (NIB, business photo, NPWP), then what an assisted shop needs (consent, owner)."""
+    """What the shop has and lacks: required items for verification first, then recommended
+    ones (NIB, business photo, NPWP, a courier to ship with)."""
+    items = _verification_items(shop, document_kinds)
+    # Not needed for verification, but buyers cannot order until a courier reaches them.
+    has_courier = shop.shipping_methods.filter(
+        Q(courier="pickup") | Q(rates__isnull=False), is_active=True
+    ).exists()
+    items.append(
+        ChecklistItem(
+            "shipping", _("At least one courier with its prices (Shipping)"), has_courier, False
+        )
+    )
+    items.sort(key=lambda item: not item.required)
+    return items
+
+
+def _verification_items(shop: Shop, document_kinds: set[str] | None) -> list[ChecklistItem]:
+    """Required items first, then recommended ones (NIB, business photo, NPWP), then what an
+    assisted shop needs (consent, owner)."""
     if document_kinds is None:
         document_kinds = set(shop.documents.values_list("kind", flat=True))
     required = set(settings.KOMEJI_VERIFICATION_REQUIRED)
@@ -192,7 +209,7 @@ def shop_checklist(*, shop: Shop, document_kinds: set[str] | None = None) -> lis
 
 def shop_missing(*, shop: Shop, document_kinds: set[str] | None = None) -> list[ChecklistItem]:
     """The required items still missing: a shop can be submitted when this is empty."""
-    items = shop_checklist(shop=shop, document_kinds=document_kinds)
+    items = _verification_items(shop, document_kinds)
     return [item for item in items if item.required and not item.done]
 
 

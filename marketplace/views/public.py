@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from marketplace import selectors
 from marketplace.cache import LIST_TTL, PRODUCT_TTL, anonymous_page_cache
 from marketplace.templatetags.catalogue import thumbnail_url
+from orders.selectors.cart import product_buy_options_cached
 
 REPORT_FORM_TEMPLATE = "marketplace/partials/report_form.html"
 
@@ -171,6 +172,13 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def load_related() -> list[Any]:
         return selectors.product_related(product_id=summary.id, category_id=summary.category_id)
 
+    fragment_key = selectors.product_page_key(summary=summary, language=language)
+    # The "Add to cart" form is outside the cached fragment (it carries the visitor's CSRF
+    # token); its variants are cached under the fragment's key, or read from `detail`.
+    buy = SimpleLazyObject(
+        lambda: product_buy_options_cached(page_key=fragment_key, product=lambda: detail or None)
+    )
+
     context = {
         # `product` is the summary (id, slug, name: enough for the report form outside the
         # cache); `detail` is the full product, loaded only when the fragment is rendered.
@@ -178,7 +186,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "detail": detail,
         "og_image": SimpleLazyObject(load_og_image),
         "related": SimpleLazyObject(load_related),
-        "fragment_key": selectors.product_page_key(summary=summary, language=language),
+        "fragment_key": fragment_key,
+        "buy": buy,
         "related_fragment_key": f"{summary.id}|{language}",
         "product_ttl": PRODUCT_TTL,
         "list_ttl": LIST_TTL,

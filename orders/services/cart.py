@@ -8,6 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from marketplace.models import Variant
@@ -52,7 +53,7 @@ def _buyable_variant(variant_id: int) -> Variant:
             _("%(shop)s is on holiday and takes no orders until %(date)s.")
             % {
                 "shop": variant.product.shop.name,
-                "date": variant.product.shop.holiday_until.strftime("%d-%m-%Y")
+                "date": date_format(variant.product.shop.holiday_until, "j M Y")
                 if variant.product.shop.holiday_until
                 else "",
             }

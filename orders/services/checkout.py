@@ -16,10 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from komeji.accounts.models import Address
 from komeji.common.money import format_rupiah
+from komeji.common.templatetags.komeji import wib
 from marketplace.models import Variant
 from orders.models import (
     Cart,
@@ -143,7 +145,7 @@ def _shop_problem(shop: Shop, today: dt.date) -> str:
     if shop.is_closed_for_orders(today):
         return _("%(shop)s is on holiday until %(date)s.") % {
             "shop": shop.name,
-            "date": shop.holiday_until.strftime("%d-%m-%Y") if shop.holiday_until else "",
+            "date": date_format(shop.holiday_until, "j M Y") if shop.holiday_until else "",
         }
     return ""
 
@@ -246,13 +248,17 @@ def order_place(
     notes: dict[int, str] | None = None,
     payment_method: str = PaymentMethod.PLACEHOLDER,
     expected_total: int | None = None,
+    expected_goods_total: int | None = None,
+    expected_fees: dict[int, int] | None = None,
 ) -> Order:
     """Place the buyer's cart as one Order. Idempotent by `checkout_token`: the same token again
     (a double click, a retried POST) returns the order it placed.
 
     Refused (OrderRefused, nothing reserved or written): any problem of the plan, a payment method
-    not offered, a total that differs from `expected_total` (CheckoutChanged: the buyer reviews
-    again), a variant short of stock (OutOfStock)."""
+    not offered, a price the buyer did not see (CheckoutChanged: the buyer reviews
+    again), a variant short of stock (OutOfStock). What the buyer saw is `expected_total` (the
+    grand total), or `expected_goods_total` with `expected_fees` (method id → the fee shown next
+    to that courier): the page can then place a courier chosen without reloading it."""
     existing = Order.objects.filter(buyer=buyer, checkout_token=checkout_token).first()
     if existing is not None:
         return existing
@@ -272,7 +278,17 @@ def order_place(
             plan = checkout_plan(cart=cart, address=address, shipping=shipping, notes=notes)
             if plan.problems:
                 raise OrderRefused(plan.problems[0])
-            if expected_total is not None and expected_total != plan.grand_total:
+            seen_fees = expected_fees or {}
+            if (
+                (expected_total is not None and expected_total != plan.grand_total)
+                or (expected_goods_total is not None and expected_goods_total != plan.goods_total)
+                or any(
+                    g.chosen is not None
+                    and g.chosen.method_id in seen_fees
+                    and seen_fees[g.chosen.method_id] != g.chosen.fee
+                    for g in plan.groups
+                )
+            ):
                 raise CheckoutChanged(
                     _("Prices or shipping changed since you looked. Check the new total.")
                 )
@@ -363,9 +379,7 @@ def order_place(
                     _("Pay %(total)s before %(deadline)s.")
                     % {
                         "total": format_rupiah(order.grand_total),
-                        "deadline": timezone.localtime(order.payment_due_at).strftime(
-                            "%d-%m-%Y %H:%M"
-                        ),
+                        "deadline": wib(order.payment_due_at),
                     }
                 ),
                 dedupe_key=f"order_placed:{order.pk}",

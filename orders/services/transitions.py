@@ -16,11 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komeji.common.money import format_rupiah
+from komeji.common.templatetags.komeji import wib
 from komeji.common.workdays import add_working_days
+from marketplace.models import Variant
 from orders.models import (
     SHOP_ORDER_TRANSITIONS,
     Order,
     OrderEvent,
+    OrderLine,
     ShopOrder,
     ShopOrderStatus,
     StockState,
@@ -54,6 +57,21 @@ def _lock(shop_order_id: int) -> ShopOrder:
     if shop_order is None:
         raise OrderNotFound
     return shop_order
+
+
+def _lock_variants_of(order: Order, shop_order_ids: list[int]) -> None:
+    """Before cancelling several ShopOrders of one order, lock all their variants in primary-key
+    order, as checkout does: releasing them shop by shop would otherwise take the locks out of
+    order and could deadlock with a checkout of the same goods."""
+    variant_ids = OrderLine.objects.filter(
+        shop_order_id__in=shop_order_ids, variant__isnull=False
+    ).values("variant_id")
+    list(
+        Variant.objects.select_for_update()
+        .filter(pk__in=variant_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _lines(shop_order: ShopOrder) -> list[tuple[int, int]]:
@@ -230,6 +248,7 @@ def order_cancel(*, order_id: int, actor: Any, reason: str = "") -> None:
             .values_list("pk", flat=True)
         )
         _refused_if(not waiting, _("Only an order that is not paid yet can be cancelled here."))
+        _lock_variants_of(order, waiting)
         for shop_order_id in waiting:
             shop_order = _lock(shop_order_id)
             shop_order_transition(
@@ -254,6 +273,7 @@ def order_expire(*, order_id: int) -> bool:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        _lock_variants_of(order, waiting)
         for shop_order_id in waiting:
             shop_order = _lock(shop_order_id)
             shop_order_transition(
@@ -325,6 +345,10 @@ def shop_order_ship(*, shop_order_id: int, actor: Any, tracking_number: str) -> 
     with transaction.atomic():
         shop_order = _lock(shop_order_id)
         _as_shop(shop_order, actor)
+        _refused_if(
+            shop_order.status != S.PROCESSING,
+            _("Only an accepted order that is not shipped yet can be shipped."),
+        )
         _refused_if(
             shop_order.is_tracked and not tracking_number,
             _("Enter the courier's tracking number (nomor resi)."),
@@ -400,6 +424,10 @@ def shop_order_mark_delivered(*, shop_order_id: int, actor: Any) -> ShopOrder:
     with transaction.atomic():
         shop_order = _lock(shop_order_id)
         _as_shop(shop_order, actor)
+        _refused_if(
+            shop_order.status != S.SHIPPED,
+            _("Only an order on its way can be marked as arrived."),
+        )
         _deliver(shop_order, actor=actor, role=Role.SHOP)
     return shop_order
 
@@ -634,7 +662,7 @@ def _deliver(
             lambda: _("Your order from %(shop)s has arrived") % {"shop": shop_order.shop_name},
             lambda: (
                 _("Check the goods. Confirm receipt, or report a problem before %(date)s.")
-                % {"date": timezone.localtime(window_ends).strftime("%d-%m-%Y %H:%M")}
+                % {"date": wib(window_ends)}
             ),
         )
 
@@ -654,9 +682,7 @@ def _notify_shop_paid(shop_order: ShopOrder) -> None:
             _("%(total)s, paid. Accept it before %(deadline)s.")
             % {
                 "total": format_rupiah(shop_order.goods_total),
-                "deadline": timezone.localtime(shop_order.accept_by).strftime("%d-%m-%Y %H:%M")
-                if shop_order.accept_by
-                else "",
+                "deadline": wib(shop_order.accept_by) if shop_order.accept_by else "",
             }
         ),
         dedupe_key=f"shop_order_paid:{shop_order.pk}",

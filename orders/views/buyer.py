@@ -1,13 +1,229 @@
-"""The buyer's orders: list, detail with timeline, acts, invoice."""
+"""The buyer's orders: list by status, detail with timeline and the acts open now, invoice.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Only the buyer sees an order; anyone else gets 404. Each POST binds a small form, calls one
+service, shows a refusal's message, and redirects back to the order."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from komeji.common.types import AuthenticatedRequest
+from orders.forms.orders import ReasonForm
+from orders.models import Order, ShopOrderStatus
+from orders.selectors import orders as selectors
+from orders.services import transitions
+from orders.services.errors import OrderNotFound, OrderRefused
+
+S = ShopOrderStatus
+PAGE_SIZE = 20
 
 
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    raise Http404
+def _order(request: AuthenticatedRequest, number: str) -> Order:
+    order = selectors.buyer_order_get(user=request.user, number=number)
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+@require_GET
+def order_list(request: AuthenticatedRequest) -> HttpResponse:
+    tab = selectors.tab_get(selectors.BUYER_TABS, request.GET.get("status", ""))
+    shop_orders = selectors.buyer_shop_orders(user=request.user, tab=tab)
+    page = Paginator(shop_orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.buyer_tab_counts(user=request.user)
+    context = {
+        "tabs": [(t, counts[t.key]) for t in selectors.BUYER_TABS],
+        "tab": tab,
+        "shop_orders": page.object_list,
+        "page": page,
+    }
+    return render(request, "orders/order_list.html", context)
+
+
+@login_required
+@require_GET
+def order_detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    order = _order(request, number)
+    shop_orders = list(order.shop_orders.all())
+    context = {
+        "order": order,
+        "shop_orders": shop_orders,
+        "awaiting_payment": any(so.status == S.AWAITING_PAYMENT for so in shop_orders),
+        "payment_placeholder": settings.KOMEJI_PAYMENT_PLACEHOLDER,
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@login_required
+@require_GET
+def order_invoice(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    order = _order(request, number)
+    shop_orders = list(order.shop_orders.all())
+    context = {
+        "order": order,
+        "shop_orders": shop_orders,
+        "awaiting_payment": any(so.status == S.AWAITING_PAYMENT for so in shop_orders),
+        "all_cancelled": all(so.status == S.CANCELLED for so in shop_orders),
+    }
+    return render(request, "orders/invoice.html", context)
+
+
+def _reason(request: AuthenticatedRequest) -> str:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise OrderRefused(next(iter(form.errors.values()))[0])
+    return str(form.cleaned_data["reason"])
+
+
+def _order_id(request: AuthenticatedRequest, number: str) -> int:
+    order_id = selectors.buyer_order_id(user=request.user, number=number)
+    if order_id is None:
+        raise Http404
+    return order_id
+
+
+def _act(
+    request: AuthenticatedRequest, number: str, act: Callable[[], Any], done: str
+) -> HttpResponse:
+    try:
+        act()
+    except OrderNotFound:
+        raise Http404 from None
+    except OrderRefused as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect("orders:order_detail", number)
+
+
+@login_required
+@require_POST
+def order_pay(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """The placeholder payment (development and the demo): the payments issue replaces it."""
+    order_id = _order_id(request, number)
+    if not settings.KOMEJI_PAYMENT_PLACEHOLDER:
+        messages.error(request, _("Online payment arrives soon: this order cannot be paid yet."))
+        return redirect("orders:order_detail", number)
+    try:
+        moved = transitions.order_mark_paid(
+            order_id=order_id, source=_("Paid with the placeholder payment.")
+        )
+    except OrderNotFound:
+        raise Http404 from None
+    if moved:
+        messages.success(
+            request, _("Payment received. The shops have been told to prepare your order.")
+        )
+    else:
+        messages.info(request, _("This order is not waiting for payment."))
+    return redirect("orders:order_detail", number)
+
+
+@login_required
+@require_POST
+def order_cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    order_id = _order_id(request, number)
+    return _act(
+        request,
+        number,
+        lambda: transitions.order_cancel(
+            order_id=order_id, actor=request.user, reason=_reason(request)
+        ),
+        _("The order is cancelled."),
+    )
+
+
+def _shop_order_act(
+    request: AuthenticatedRequest,
+    number: str,
+    shop_order_id: int,
+    act: Callable[[], Any],
+    done: str,
+) -> HttpResponse:
+    if not selectors.buyer_shop_order_exists(
+        user=request.user, number=number, shop_order_id=shop_order_id
+    ):
+        raise Http404
+    return _act(request, number, act, done)
+
+
+@login_required
+@require_POST
+def shop_order_confirm_received(
+    request: AuthenticatedRequest, number: str, shop_order_id: int
+) -> HttpResponse:
+    return _shop_order_act(
+        request,
+        number,
+        shop_order_id,
+        lambda: transitions.shop_order_confirm_received(
+            shop_order_id=shop_order_id, actor=request.user
+        ),
+        _("Thank you! The order is completed."),
+    )
+
+
+@login_required
+@require_POST
+def shop_order_extend_window(
+    request: AuthenticatedRequest, number: str, shop_order_id: int
+) -> HttpResponse:
+    return _shop_order_act(
+        request,
+        number,
+        shop_order_id,
+        lambda: transitions.shop_order_extend_window(
+            shop_order_id=shop_order_id, actor=request.user
+        ),
+        _("You have more time to check the goods."),
+    )
+
+
+@login_required
+@require_POST
+def shop_order_request_cancel(
+    request: AuthenticatedRequest, number: str, shop_order_id: int
+) -> HttpResponse:
+    return _shop_order_act(
+        request,
+        number,
+        shop_order_id,
+        lambda: transitions.shop_order_request_cancel(
+            shop_order_id=shop_order_id, actor=request.user, reason=_reason(request)
+        ),
+        _("Your request is sent. The shop answers it before shipping the order."),
+    )
 
 
 urlpatterns: list[URLPattern] = [
+    path("pesanan/", order_list, name="order_list"),
     path("pesanan/<str:number>/", order_detail, name="order_detail"),
+    path("pesanan/<str:number>/invoice/", order_invoice, name="order_invoice"),
+    path("pesanan/<str:number>/bayar/", order_pay, name="order_pay"),
+    path("pesanan/<str:number>/batalkan/", order_cancel, name="order_cancel"),
+    path(
+        "pesanan/<str:number>/<int:shop_order_id>/diterima/",
+        shop_order_confirm_received,
+        name="shop_order_confirm_received",
+    ),
+    path(
+        "pesanan/<str:number>/<int:shop_order_id>/perpanjang/",
+        shop_order_extend_window,
+        name="shop_order_extend_window",
+    ),
+    path(
+        "pesanan/<str:number>/<int:shop_order_id>/ajukan-pembatalan/",
+        shop_order_request_cancel,
+        name="shop_order_request_cancel",
+    ),
 ]

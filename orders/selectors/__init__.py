@@ -1,0 +1,1 @@
+"""Reads of the orders app for its pages."""
