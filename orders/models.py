@@ -259,7 +259,7 @@ class ShopOrder(BaseModel):
     shipping_fee = models.BigIntegerField(_("shipping fee"))
     eta_days_min = models.PositiveSmallIntegerField(default=0)
     eta_days_max = models.PositiveSmallIntegerField(default=0)
-    weight_grams = models.PositiveIntegerField(_("weight (grams)"))
+    weight_grams = models.PositiveBigIntegerField(_("weight (grams)"))
     goods_total = models.BigIntegerField(_("goods"))
     note = models.CharField(_("note to the shop"), max_length=200, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
@@ -341,6 +341,16 @@ class ShopOrder(BaseModel):
     @property
     def total(self) -> int:
         return self.goods_total + self.shipping_fee
+
+    @property
+    def shop_sees_address(self) -> bool:
+        """The buyer's address and phone are the shop's to see once paid, and while it fulfils."""
+        return self.status in {S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.COMPLETED}
+
+    @property
+    def can_print_shipping(self) -> bool:
+        """Packing slip and label: for an order the shop still has to pack or has just sent."""
+        return self.status in {S.PAID, S.PROCESSING, S.SHIPPED}
 
     @property
     def is_tracked(self) -> bool:

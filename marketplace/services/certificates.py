@@ -376,7 +376,7 @@ def certificate_reject(*, certificate_id: int, moderator: Any, reason: str) -> C
         )
     if from_status == CertificateStatus.VERIFIED:
         locked = (
-            Product.objects.select_for_update(of=("self",))
+            Product.objects.select_for_update(of=("self",), no_key=True)
             .select_related("category", "category__parent")
             .get(pk=product.pk)
         )

@@ -32,7 +32,7 @@ def _require_moderator(moderator: Any, permission: str) -> None:
 
 def _lock_product(*, product_id: int, moderator: Any) -> Product:
     product = (
-        Product.objects.select_for_update(of=("self",))
+        Product.objects.select_for_update(of=("self",), no_key=True)
         .select_related("shop")
         .filter(pk=product_id)
         .first()

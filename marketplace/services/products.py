@@ -76,8 +76,10 @@ def _require(condition: bool, message: Any) -> None:
 def _lock_product(*, product_id: int, actor: Any) -> Product:
     """Lock the product row for a member of its shop who may manage products.
     Anyone else, and a product of another shop, gets ShopNotFound."""
+    # NO KEY: a checkout's foreign-key check on the product (OrderLine.product, at commit) must
+    # not wait on a seller's edit that in turn waits on the checkout's variant lock (deadlock).
     product = (
-        Product.objects.select_for_update(of=("self",))
+        Product.objects.select_for_update(of=("self",), no_key=True)
         .select_related("shop", "category", "category__parent")
         .filter(pk=product_id)
         .first()

@@ -33,11 +33,16 @@ class CartLineQuantityForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=CART_MAX_QUANTITY)
 
 
+def _is_id(value: str) -> bool:
+    """Digits as int() reads them: ASCII only ("²" is a digit to str.isdigit), not absurdly long."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _per_shop(data: Mapping[str, Any], prefix: str) -> dict[int, str]:
     found: dict[int, str] = {}
     for key in data:
         suffix = key[len(prefix) :] if key.startswith(prefix) else ""
-        if suffix.isdigit() and len(found) < CART_MAX_LINES:
+        if _is_id(suffix) and len(found) < CART_MAX_LINES:
             found[int(suffix)] = str(data.get(key, ""))
     return found
 
@@ -80,7 +85,7 @@ class CheckoutForm(forms.Form):
     def posted_address_id(self) -> int:
         """The address as sent (the service refuses one that is not the buyer's)."""
         value = str(self._raw.get("address", ""))
-        return int(value) if value.isdigit() else 0
+        return int(value) if _is_id(value) else 0
 
     def posted_payment_method(self) -> str:
         return str(self._raw.get("payment_method", "")) or PaymentMethod.PLACEHOLDER
@@ -89,7 +94,7 @@ class CheckoutForm(forms.Form):
         return {
             shop_id: int(value)
             for shop_id, value in _per_shop(self._raw, SHIPPING_PREFIX).items()
-            if value.isdigit()
+            if _is_id(value)
         }
 
     def notes(self) -> dict[int, str]:
@@ -112,7 +117,7 @@ class CheckoutForm(forms.Form):
         return {
             method_id: int(value)
             for method_id, value in _per_shop(self._raw, FEE_PREFIX).items()
-            if value.isdigit()
+            if _is_id(value)
         }
 
     def querystring(self) -> str:

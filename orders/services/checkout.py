@@ -222,7 +222,34 @@ def checkout_plan(
 def _order_number() -> str:
     day = timezone.localdate().strftime("%y%m%d")
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return f"KMJ-{day}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
+    # 32^8 numbers a day: a clash is practically impossible (and would only refuse the POST).
+    return f"KMJ-{day}-{''.join(secrets.choice(alphabet) for _ in range(8))}"
+
+
+def _as_seen(
+    plan: CheckoutPlan,
+    *,
+    shipping: dict[int, int],
+    expected_total: int | None,
+    expected_goods_total: int | None,
+    expected_fees: dict[int, int] | None,
+) -> bool:
+    """Is the plan what the buyer looked at? With `expected_fees` (the checkout page), every
+    shop's courier must be the one posted, at the fee shown next to it, and the goods total the
+    one shown: a courier deleted or re-priced meanwhile is reviewed again, never swapped."""
+    if expected_total is not None and expected_total != plan.grand_total:
+        return False
+    if expected_fees is None:
+        return expected_goods_total is None or expected_goods_total == plan.goods_total
+    if expected_goods_total is None or expected_goods_total != plan.goods_total:
+        return False
+    for group in plan.groups:
+        chosen = group.chosen
+        if chosen is None or shipping.get(group.shop.pk) != chosen.method_id:
+            return False
+        if expected_fees.get(chosen.method_id) != chosen.fee:
+            return False
+    return True
 
 
 def _retrying_deadlocks(fn: Any, attempts: int = 3) -> Any:
@@ -278,16 +305,12 @@ def order_place(
             plan = checkout_plan(cart=cart, address=address, shipping=shipping, notes=notes)
             if plan.problems:
                 raise OrderRefused(plan.problems[0])
-            seen_fees = expected_fees or {}
-            if (
-                (expected_total is not None and expected_total != plan.grand_total)
-                or (expected_goods_total is not None and expected_goods_total != plan.goods_total)
-                or any(
-                    g.chosen is not None
-                    and g.chosen.method_id in seen_fees
-                    and seen_fees[g.chosen.method_id] != g.chosen.fee
-                    for g in plan.groups
-                )
+            if not _as_seen(
+                plan,
+                shipping=shipping,
+                expected_total=expected_total,
+                expected_goods_total=expected_goods_total,
+                expected_fees=expected_fees,
             ):
                 raise CheckoutChanged(
                     _("Prices or shipping changed since you looked. Check the new total.")
@@ -322,7 +345,17 @@ def order_place(
                     for line in g.lines
                     if line.variant.pk == exc.variant_id
                 )
-                raise OutOfStock(f"{name}: {exc.message}", variant_id=exc.variant_id) from exc
+                # The words of the checkout plan's own check, for the same situation.
+                if exc.available:
+                    message = _("%(name)s: only %(count)d left in stock.") % {
+                        "name": name,
+                        "count": exc.available,
+                    }
+                else:
+                    message = _("%(name)s: out of stock.") % {"name": name}
+                raise OutOfStock(
+                    message, variant_id=exc.variant_id, available=exc.available
+                ) from exc
             order_lines = []
             for group in plan.groups:
                 assert group.chosen is not None

@@ -10,9 +10,10 @@ class OrderRefused(Exception):
 
 
 class OutOfStock(OrderRefused):
-    def __init__(self, message: Any, *, variant_id: int) -> None:
+    def __init__(self, message: Any, *, variant_id: int, available: int = 0) -> None:
         super().__init__(message)
         self.variant_id = variant_id
+        self.available = available
 
 
 class CheckoutChanged(OrderRefused):

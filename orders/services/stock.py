@@ -47,7 +47,7 @@ def stock_reserve(*, lines: Iterable[tuple[int, int]]) -> None:
                 message = _("Only %(count)d left in stock.") % {"count": available}
             else:
                 message = _("Out of stock.")
-            raise OutOfStock(message, variant_id=variant_id)
+            raise OutOfStock(message, variant_id=variant_id, available=available)
     _changed(v for v, _q in merged)
 
 

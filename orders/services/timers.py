@@ -2,6 +2,7 @@
 each in its own short transaction that re-checks the row under a SKIP LOCKED lock: running twice,
 or at once on two workers, or against a person acting on the same order, does each thing once."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,10 +18,19 @@ from orders.services.transitions import (
 )
 
 S = ShopOrderStatus
+logger = logging.getLogger(__name__)
 
 
 def _run(ids: list[int], act: Callable[..., bool], arg: str) -> int:
-    return sum(1 for pk in ids if act(**{arg: pk}))
+    """One row's failure (bad data, a notification that cannot render) is logged and skipped:
+    it must not stop the rows behind it, nor the other jobs."""
+    done = 0
+    for pk in ids:
+        try:
+            done += bool(act(**{arg: pk}))
+        except Exception:
+            logger.exception("order timer %s failed for %s=%s", act.__name__, arg, pk)
+    return done
 
 
 def orders_expire_unpaid(*, batch: int | None = None) -> int:

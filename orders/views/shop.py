@@ -85,6 +85,10 @@ def _print_page(
     request: AuthenticatedRequest, shop_id: int, shop_order_id: int, template: str
 ) -> HttpResponse:
     access, shop_order = _shop_order(request, shop_id, shop_order_id)
+    if not shop_order.can_print_shipping:
+        # Not paid yet, cancelled, or done: there is nothing to pack, and the address is not
+        # the shop's to print.
+        raise Http404
     context = {"access": access, "shop": access.shop, "shop_order": shop_order}
     return render(request, template, context)
 

@@ -431,3 +431,43 @@ def test_the_checkout_page_runs_the_same_queries_for_2_or_8_lines(
     with CaptureQueriesContext(connection) as eight:
         english.get(CHECKOUT)
     assert len(eight) == len(two)
+
+
+def test_a_courier_replaced_since_the_page_was_shown_is_reviewed_again(
+    english, cart, address, tempe, verified_shop
+):
+    """The page showed JNE REG; the shop then deleted it and added a dearer J&T EZ, now its only
+    courier. The same POST is not placed with the courier the buyer never saw."""
+    from orders.models import Courier, ShippingMethod
+    from tests.orders.conftest import ships_everywhere
+
+    data = form_data(english.get(CHECKOUT).content.decode())
+    ShippingMethod.objects.filter(shop=verified_shop).delete()
+    ships_everywhere(verified_shop, courier=Courier.JNT, service="EZ", first=95_000)
+
+    response = english.post(CHECKOUT, data)
+
+    assert response.status_code == 200
+    assert shown_messages(response) == [
+        "Prices or shipping changed since you looked. Check the new total."
+    ]
+    assert not Order.objects.exists()
+    assert reserved(variant(tempe, 0)) == [0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "shipping_1=%C2%B2",
+        "shipping_%C2%B2=1",
+        "address=%C2%B2",
+        "fee_1=%C2%B2",
+        "shipping_1=" + "9" * 5000,
+    ],
+)
+def test_malformed_choices_are_ignored_not_a_server_error(english, cart, address, query):
+    assert english.get(f"{CHECKOUT}?{query}").status_code == 200
+    assert (
+        english.post(CHECKOUT, query, content_type="application/x-www-form-urlencoded").status_code
+        == 200
+    )

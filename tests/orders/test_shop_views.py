@@ -422,3 +422,23 @@ def test_the_seller_centre_menu_links_orders_everywhere(client, part, owner):
     html = client.get(reverse("vendors:dashboard", args=[part.shop_id])).content.decode()
     assert reverse("orders:shop_order_list", args=[part.shop_id]) in html
     assert '<span class="nav-count" title="New orders">1</span>' in html
+
+
+def test_an_unpaid_order_shows_no_address_and_prints_nothing(client, order, owner):
+    unpaid = order.shop_orders.get(shop_name="Keripik Tempe Bu Siti")
+    client.force_login(owner)
+
+    page = client.get(url("shop_order_detail", unpaid)).content.decode()
+
+    assert 'data-testid="address-hidden"' in page
+    assert order.recipient_phone not in page and order.street not in page
+    assert 'data-testid="label-link"' not in page
+    for name in ("shop_order_packing_slip", "shop_order_shipping_label"):
+        assert client.get(url(name, unpaid)).status_code == 404
+
+
+def test_a_cancelled_order_prints_nothing(client, part, owner):
+    t.shop_order_reject(shop_order_id=part.pk, actor=owner, reason="Bahan habis")
+    client.force_login(owner)
+    for name in ("shop_order_packing_slip", "shop_order_shipping_label"):
+        assert client.get(url(name, part)).status_code == 404

@@ -17,6 +17,7 @@ from komeji.accounts import services as account_services
 from komeji.accounts.models import Address, User
 from komeji.common.models import Holiday, Region
 from marketplace.demo import load_catalogue_demo
+from orders.demo import load_orders_demo
 from vendors import demo
 from vendors.models import (
     BankAccount,
@@ -655,6 +656,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Catalogue: {catalogue.products} products ({catalogue.created} new), "
             f"{catalogue.certificates} certificates, in {catalogue.shops} shops."
+        )
+        orders = load_orders_demo(buyer=self.users["pembeli@komeji.id"])
+        self.stdout.write(
+            f"Orders: {orders.orders} of pembeli@komeji.id ({orders.orders_created} new), "
+            f"{orders.methods_created} shipping methods added."
         )
 
     def _holidays(self) -> None:
