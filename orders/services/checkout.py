@@ -158,7 +158,7 @@ def checkout_plan(
     notes: dict[int, str] | None = None,
 ) -> CheckoutPlan:
     """The cart grouped by shop with each group's courier quotes to the address, the chosen
-    method (`shipping`: shop id → method id; a shop with a single quote gets it) and every reason
+    method (`shipping`: shop id → method id; else the cheapest delivered one) and every reason
     the order cannot be placed now."""
     shipping = shipping or {}
     notes = notes or {}
@@ -206,16 +206,16 @@ def checkout_plan(
             group.quotes = quotes.get(shop_id, [])
             wanted = shipping.get(shop_id)
             group.chosen = next((q for q in group.quotes if q.method_id == wanted), None)
-            if group.chosen is None and len(group.quotes) == 1:
-                group.chosen = group.quotes[0]
-            if not group.problem:
-                if not group.quotes:
-                    group.problem = _("%(shop)s does not ship to %(region)s.") % {
-                        "shop": group.shop.name,
-                        "region": address.region,
-                    }
-                elif group.chosen is None:
-                    group.problem = _("Choose a courier for %(shop)s.") % {"shop": group.shop.name}
+            if group.chosen is None and group.quotes:
+                # As the big marketplaces do, the cheapest courier is chosen until the buyer
+                # picks another; pick-up only when it is all there is (it asks a trip of them).
+                delivered = [q for q in group.quotes if not q.is_pickup]
+                group.chosen = (delivered or group.quotes)[0]
+            if not group.problem and not group.quotes:
+                group.problem = _("%(shop)s does not ship to %(region)s.") % {
+                    "shop": group.shop.name,
+                    "region": address.region,
+                }
     return CheckoutPlan(address=address, groups=list(groups.values()))
 
 
