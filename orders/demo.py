@@ -17,7 +17,8 @@ from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from komeji.accounts import services as account_services
 from komeji.accounts.models import Address, User
@@ -260,7 +261,9 @@ def _play(scenario: Scenario, order: Order, *, buyer: User) -> None:
         )
         transitions.order_expire(order_id=order.pk)
         return
-    transitions.order_mark_paid(order_id=order.pk, source="demo")
+    with translation.override("id"):
+        paid_with = gettext("Paid with the placeholder payment.")
+    transitions.order_mark_paid(order_id=order.pk, source=paid_with)
     steps: list[Callable[[ShopOrder, Any], Any]] = []
     if target == "cancelled_by_shop":
         steps = [

@@ -629,6 +629,12 @@ def shop_order_complete_due(*, shop_order_id: int) -> bool:
             now=now,
         )
         _notify_completed(shop_order)
+        _notify_buyer(
+            shop_order.order,
+            f"shop_order_completed:{shop_order.pk}",
+            lambda: _("Your order from %(shop)s is completed") % {"shop": shop_order.shop_name},
+            lambda: _("The time to report a problem ended and the shop is paid. Thank you!"),
+        )
         return True
 
 

@@ -211,3 +211,9 @@ def test_overdue_shipment_counts_as_delivered_then_completes(order, owner):
     assert orders_run_timers()["completed"] == 1
     shop_order.refresh_from_db()
     assert shop_order.status == S.COMPLETED
+    from komeji.common.models import Notification
+
+    kinds = set(Notification.objects.filter(recipient=order.buyer).values_list("kind", flat=True))
+    assert {"order_placed", "order_paid", "shop_order_shipped", "shop_order_delivered"} <= kinds
+    assert "shop_order_completed" in kinds
+    assert Notification.objects.filter(recipient=owner, kind="shop_order_completed").count() == 1
