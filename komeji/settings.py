@@ -372,6 +372,39 @@ KOMEJI_TIMER_BATCH = 200
 # only, until the payments issue brings the gateways.
 KOMEJI_PAYMENT_PLACEHOLDER = env.bool("KOMEJI_PAYMENT_PLACEHOLDER", default=DEBUG)
 
+# --- Payments (DESIGN.md "Payments and escrow", ../PAYMENTS.md) ----------------------------------
+# The gateways buyers may choose, in the order shown: sandbox (the demo's built-in payment page),
+# midtrans (Snap), transfer (manual bank transfer with a unique code).
+KOMEJI_PAYMENT_PROVIDERS = env.list("KOMEJI_PAYMENT_PROVIDERS", default=["sandbox"])
+# The sandbox signs its notifications like Midtrans, with this key (not a secret: demo only).
+KOMEJI_SANDBOX_SERVER_KEY = env.str("KOMEJI_SANDBOX_SERVER_KEY", default="SB-Komeji-sandbox")
+MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
+MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+# Overridable for the tests' local Midtrans-protocol server.
+MIDTRANS_SNAP_URL = env.str(
+    "MIDTRANS_SNAP_URL",
+    default="https://app.midtrans.com"
+    if MIDTRANS_IS_PRODUCTION
+    else "https://app.sandbox.midtrans.com",
+)
+MIDTRANS_API_URL = env.str(
+    "MIDTRANS_API_URL",
+    default="https://api.midtrans.com"
+    if MIDTRANS_IS_PRODUCTION
+    else "https://api.sandbox.midtrans.com",
+)
+if "midtrans" in KOMEJI_PAYMENT_PROVIDERS and not MIDTRANS_SERVER_KEY:
+    raise ImproperlyConfigured(
+        "KOMEJI_PAYMENT_PROVIDERS has midtrans but MIDTRANS_SERVER_KEY is empty."
+    )
+if (
+    "sandbox" in KOMEJI_PAYMENT_PROVIDERS
+    and not DEBUG
+    and not env.bool("KOMEJI_SANDBOX_IN_PRODUCTION", default=False)
+):
+    # A sandbox payment marks orders paid without money: never on a real site by accident.
+    KOMEJI_PAYMENT_PROVIDERS = [p for p in KOMEJI_PAYMENT_PROVIDERS if p != "sandbox"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

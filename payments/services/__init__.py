@@ -1,0 +1,1 @@
+"""Writes of the payments app: payments and their notifications, the ledger, payouts."""

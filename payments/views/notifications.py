@@ -1,0 +1,5 @@
+"""The gateways' notification endpoint."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
