@@ -271,7 +271,7 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("DJANGO_BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Gateway notifications must never be redirected (PAYMENTS.md).
-SECURE_REDIRECT_EXEMPT = [r"^payments/notify/", r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^pembayaran/notifikasi/$", r"^health/$"]
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_RESULT_BACKEND = None
@@ -312,6 +312,18 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-check-expiry": {
         "task": "marketplace.tasks.certificates_check_expiry",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "payments-reconciliation-run": {
+        "task": "payments.tasks_refunds.reconciliation_run",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "payments-refunds-retry": {
+        "task": "payments.tasks_refunds.refunds_retry",
+        "schedule": crontab(minute="*/10"),
+    },
+    "payouts-run-weekly": {
+        "task": "payments.tasks_payouts.payouts_run_weekly",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
 }
 
@@ -368,9 +380,6 @@ KOMEJI_COMPLAINT_WINDOW_EXTENSION_DAYS = env.int(
 )
 # Rows one run of a timer job handles; the next run (every minute) takes the rest.
 KOMEJI_TIMER_BATCH = 200
-# The placeholder "pay now" button that marks an order paid without money: demo and development
-# only, until the payments issue brings the gateways.
-KOMEJI_PAYMENT_PLACEHOLDER = env.bool("KOMEJI_PAYMENT_PLACEHOLDER", default=DEBUG)
 
 # --- Payments (DESIGN.md "Payments and escrow", ../PAYMENTS.md) ----------------------------------
 # The gateways buyers may choose, in the order shown: sandbox (the demo's built-in payment page),
@@ -404,6 +413,19 @@ if (
 ):
     # A sandbox payment marks orders paid without money: never on a real site by accident.
     KOMEJI_PAYMENT_PROVIDERS = [p for p in KOMEJI_PAYMENT_PROVIDERS if p != "sandbox"]
+# Commission on the goods of a completed order, in basis points (500 = 5 %), when neither the
+# shop (admin override) nor the product's category sets one (payments.services.commission).
+KOMEJI_DEFAULT_COMMISSION_BP = env.int("KOMEJI_DEFAULT_COMMISSION_BP", default=500)
+if not 0 <= KOMEJI_DEFAULT_COMMISSION_BP <= 10_000:
+    raise ImproperlyConfigured("KOMEJI_DEFAULT_COMMISSION_BP must be between 0 and 10000.")
+# Who bears the gateway's fee: the platform (out of its revenue; shops and communities get their
+# shares of the full amount the buyer paid). The only choice so far.
+KOMEJI_GATEWAY_FEE_BORNE_BY = env.str("KOMEJI_GATEWAY_FEE_BORNE_BY", default="platform")
+if KOMEJI_GATEWAY_FEE_BORNE_BY != "platform":
+    raise ImproperlyConfigured("KOMEJI_GATEWAY_FEE_BORNE_BY: only 'platform' is supported.")
+# A shop or community is paid out once it is owed at least this much (whole rupiah); less waits
+# for a later run (payments.services.payouts).
+KOMEJI_PAYOUT_MINIMUM = env.int("KOMEJI_PAYOUT_MINIMUM", default=50_000)
 
 LOGGING = {
     "version": 1,

@@ -33,7 +33,7 @@ urlpatterns = [
     path("akun/profil/", include("komeji.accounts.urls")),
     path("", include("komeji.common.urls")),
     path("", include("orders.urls")),
-    path("pembayaran/", include("payments.urls")),
+    path("", include("payments.urls")),
     path("", include("vendors.urls")),
     path("", include("marketplace.urls")),
 ]

@@ -4,6 +4,7 @@ Writes go through orders/services/."""
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -149,8 +150,18 @@ class ShippingRate(BaseModel):
 
 
 class PaymentMethod(models.TextChoices):
-    # Replaced by the gateways of the payments issue.
-    PLACEHOLDER = "placeholder", _("Pay later (payment arrives soon)")
+    """The gateway the buyer prefers, chosen at checkout (payments.models.Provider); the order
+    page offers it first. Only those in KOMEJI_PAYMENT_PROVIDERS are offered."""
+
+    SANDBOX = "sandbox", _("Sandbox (demo)")
+    MIDTRANS = "midtrans", _("Virtual account, QRIS, e-wallet or convenience store (Midtrans)")
+    TRANSFER = "transfer", _("Bank transfer")
+
+
+def payment_methods_offered() -> list[tuple[str, Any]]:
+    """The checkout's payment methods: PaymentMethod's, those enabled, in the settings' order."""
+    labels = dict(PaymentMethod.choices)
+    return [(p, labels[p]) for p in settings.KOMEJI_PAYMENT_PROVIDERS if p in labels]
 
 
 class Order(BaseModel):
@@ -287,6 +298,13 @@ class ShopOrder(BaseModel):
     # A paid order cancelled: what payments must give back to the buyer (payments issue).
     refund_amount = models.BigIntegerField(_("refund due"), default=0)
     refund_requested_at = models.DateTimeField(null=True, blank=True)
+    # The refund at the gateway (payments.services.refunds): sent once, by the key
+    # `refund-<shop order id>`; or left to Finance to refund by hand (`refund_manual_at`).
+    refund_sent_at = models.DateTimeField(_("refund sent"), null=True, blank=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+    refund_attempts = models.PositiveSmallIntegerField(default=0)
+    refund_error = models.TextField(_("last refund error"), blank=True)
+    refund_manual_at = models.DateTimeField(_("refund left to Finance"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -327,6 +345,14 @@ class ShopOrder(BaseModel):
                 fields=["complete_after"],
                 condition=Q(status="delivered"),
                 name="shoporder_complete_due",
+            ),
+            # Refunds still to send (payments.services.refunds.refunds_retry walks these).
+            models.Index(
+                fields=["refund_requested_at"],
+                condition=Q(refund_amount__gt=0)
+                & Q(refund_sent_at__isnull=True)
+                & Q(refund_manual_at__isnull=True),
+                name="shoporder_refund_unsent",
             ),
             models.Index(
                 fields=["order"],

@@ -3,8 +3,11 @@ that records where the buyers' money is (escrow, shops', chapters' and the platf
 Writes go through payments/services/."""
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from komeji.common.models import BaseModel
@@ -223,3 +226,186 @@ class JournalLeg(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount}"
+
+
+# --- Community profit share ---------------------------------------------------------------------
+
+
+class DateRangeOf(models.Func):
+    """`daterange(valid_from, valid_until, '[]')`: both days included; no end date = open."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class ProfitShareAgreement(BaseModel):
+    """How the commission of a completed ShopOrder is split between the platform and the shop's
+    community (RTIK chapter), for the days from `valid_from` to `valid_until` (both included; open
+    when empty). One per community, or a default one (no community) for every community without
+    its own. The periods of one scope never overlap (an exclusion constraint in PostgreSQL)."""
+
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="profit_share_agreements",
+        help_text=_("Empty: the default for every community without an agreement of its own."),
+    )
+    platform_bp = models.PositiveIntegerField(
+        _("platform share (basis points)"), help_text=_("7000 = 70.00 percent of the commission.")
+    )
+    community_bp = models.PositiveIntegerField(
+        _("community share (basis points)"), help_text=_("3000 = 30.00 percent of the commission.")
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until (included)"), null=True, blank=True, help_text=_("Empty: until replaced.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["community_id", "-valid_from"]
+        verbose_name = _("profit-share agreement")
+        verbose_name_plural = _("profit-share agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(platform_bp__gte=0)
+                & Q(community_bp__gte=0)
+                & Q(platform_bp=10_000 - F("community_bp")),
+                name="profitshare_shares_sum_to_whole",
+                violation_error_message=_("The two shares must add up to 10000 basis points."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="profitshare_period_not_reversed",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            ExclusionConstraint(
+                name="profitshare_periods_do_not_overlap",
+                expressions=[
+                    (Coalesce("community", Value(0)), RangeOperators.EQUAL),
+                    (
+                        DateRangeOf("valid_from", "valid_until", Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_message=_(
+                    "Another agreement of the same community is in force in this period."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        whom = str(self.community) if self.community_id else str(_("Default"))
+        return f"{whom}: {self.platform_bp / 100:.2f} / {self.community_bp / 100:.2f} %"
+
+
+# --- Payouts ------------------------------------------------------------------------------------
+
+
+class PayoutRunStatus(models.TextChoices):
+    OPEN = "open", _("Lines waiting for Finance")
+    CLOSED = "closed", _("Every line decided")
+
+
+class PayoutRun(BaseModel):
+    """The payouts of one period (ISO week, "2026-W48"): one line per shop and per community
+    owed at least KOMEJI_PAYOUT_MINIMUM. `period_key` is unique: a second run of the same period
+    creates nothing (payments.services.payouts.payout_run)."""
+
+    period_key = models.CharField(_("period"), max_length=20, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PayoutRunStatus.choices, default=PayoutRunStatus.OPEN
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payout run")
+        verbose_name_plural = _("payout runs")
+
+    def __str__(self) -> str:
+        return self.period_key
+
+
+class PayoutLineStatus(models.TextChoices):
+    PENDING = "pending", _("To transfer")
+    TRANSFERRED = "transferred", _("Transferred")
+    FAILED = "failed", _("Failed")
+
+
+class PayoutLine(BaseModel):
+    """What one shop or community is paid in a run, to the bank account as it was then (a
+    snapshot). Pending until Finance marks it transferred (with the bank's reference) or failed
+    (the money is owed again and goes into the next run)."""
+
+    run = models.ForeignKey(PayoutRun, on_delete=models.PROTECT, related_name="lines")
+    shop = models.ForeignKey(
+        Shop, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_lines"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_lines"
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    bank_code = models.CharField(_("bank"), max_length=3)
+    account_number = models.CharField(_("account number"), max_length=20)
+    holder_name = models.CharField(_("account holder's name"), max_length=150)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PayoutLineStatus.choices,
+        default=PayoutLineStatus.PENDING,
+    )
+    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "id"]
+        verbose_name = _("payout line")
+        verbose_name_plural = _("payout lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shop__isnull=False, community__isnull=True)
+                | Q(shop__isnull=True, community__isnull=False),
+                name="payoutline_one_payee",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payoutline_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="payoutline_decided_has_time",
+            ),
+            models.UniqueConstraint(fields=["run", "shop"], name="payoutline_once_per_shop"),
+            models.UniqueConstraint(
+                fields=["run", "community"], name="payoutline_once_per_community"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} — {self.shop or self.community}"
+
+    @property
+    def payee(self) -> Shop | Community | None:
+        return self.shop or self.community
+
+    @property
+    def transfer_reference(self) -> str:
+        """The text the bulk-transfer file gives the bank (shown on the payee's statement)."""
+        return f"KOMEJI {self.run_id} {self.pk}"

@@ -1,10 +1,13 @@
-"""The payments app's URLs. Each view module lists its own patterns (one owner per module)."""
+"""The payments app's URLs. Each view module lists its own patterns (one owner per module).
+Payment pages live under /pembayaran/; the balance pages sit in the seller and community centres."""
 
-from payments.views import notifications, pay
+from django.urls import include, path
+
+from payments.views import balance, notifications, pay
 
 app_name = "payments"
 
 urlpatterns = [
-    *notifications.urlpatterns,
-    *pay.urlpatterns,
+    path("pembayaran/", include([*notifications.urlpatterns, *pay.urlpatterns])),
+    *balance.urlpatterns,
 ]

@@ -136,7 +136,10 @@ class ShopAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Commission"), {"fields": ["commission_bp"]}),
     ]
+    # The one field an admin edits here (every other is read-only; see get_readonly_fields).
+    editable_fields = ("commission_bp",)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """Full NIK and NPWP only for those who may see legal documents (Moderators)."""
@@ -149,9 +152,17 @@ class ShopAdmin(admin.ModelAdmin):
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        editable = self.editable_fields if request.user.has_perm("vendors.change_shop") else ()
         return [
-            str(f) for fieldset in self.get_fieldsets(request, obj) for f in fieldset[1]["fields"]
+            str(f)
+            for fieldset in self.get_fieldsets(request, obj)
+            for f in fieldset[1]["fields"]
+            if f not in editable
         ]
+
+    def save_model(self, request: HttpRequest, obj: Shop, form: Any, change: bool) -> None:
+        # Only the editable fields: a full save would write back every field as it was read.
+        obj.save(update_fields=[*self.editable_fields, "updated_at"])
 
     @admin.display(description=_("NIK"))
     def nik_masked(self, obj: Shop) -> str:

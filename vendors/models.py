@@ -145,6 +145,13 @@ class Shop(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The shop's own commission rate (set by an admin); empty: its products' category rate.
+    commission_bp = models.PositiveIntegerField(
+        _("commission (basis points)"),
+        null=True,
+        blank=True,
+        help_text=_("500 = 5.00 percent. Empty: the rate of each product's category."),
+    )
     # Assisted onboarding: drafted by a mentor for a UMKM, with the owner's consent.
     is_assisted = models.BooleanField(_("drafted by a mentor"), default=False)
     consent_owner_name = models.CharField(
@@ -174,6 +181,10 @@ class Shop(BaseModel):
             ),
             models.CheckConstraint(
                 condition=Q(npwp="") | Q(npwp__regex=r"^[0-9]{15,16}$"), name="shop_npwp_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_bp__isnull=True) | Q(commission_bp__lte=10_000),
+                name="shop_commission_at_most_100pct",
             ),
             models.CheckConstraint(
                 condition=Q(mentor__isnull=True) | Q(community__isnull=False),

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from komeji.accounts.models import Address
-from orders.models import CART_MAX_LINES, CART_MAX_QUANTITY, PaymentMethod
+from orders.models import CART_MAX_LINES, CART_MAX_QUANTITY, payment_methods_offered
 
 NOTE_MAX = 200
 SHIPPING_PREFIX = "shipping_"
@@ -53,7 +53,7 @@ class CheckoutForm(forms.Form):
     checkout token and the total it showed."""
 
     address = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    payment_method = forms.ChoiceField(choices=PaymentMethod.choices, required=False)
+    payment_method = forms.ChoiceField(choices=[], required=False)
     checkout_token = forms.UUIDField(required=False)
     expected_goods_total = forms.IntegerField(required=False, min_value=0)
 
@@ -65,6 +65,9 @@ class CheckoutForm(forms.Form):
         field = self.fields["address"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(a.pk, str(a)) for a in self.addresses]
+        method = self.fields["payment_method"]
+        assert isinstance(method, forms.ChoiceField)
+        method.choices = payment_methods_offered()
         self._raw: Mapping[str, Any] = data or {}
 
     def _cleaned(self, name: str) -> Any:
@@ -80,7 +83,9 @@ class CheckoutForm(forms.Form):
         return self.addresses[0] if self.addresses else None
 
     def chosen_payment_method(self) -> str:
-        return self._cleaned("payment_method") or PaymentMethod.PLACEHOLDER
+        """The one asked for, else the first offered."""
+        offered = payment_methods_offered()
+        return self._cleaned("payment_method") or (offered[0][0] if offered else "")
 
     def posted_address_id(self) -> int:
         """The address as sent (the service refuses one that is not the buyer's)."""
@@ -88,7 +93,8 @@ class CheckoutForm(forms.Form):
         return int(value) if _is_id(value) else 0
 
     def posted_payment_method(self) -> str:
-        return str(self._raw.get("payment_method", "")) or PaymentMethod.PLACEHOLDER
+        """As sent (the service refuses one not offered); none sent: the first offered."""
+        return str(self._raw.get("payment_method", "")) or self.chosen_payment_method()
 
     def shipping(self) -> dict[int, int]:
         return {

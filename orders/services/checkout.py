@@ -29,13 +29,14 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
-    PaymentMethod,
     ShopOrder,
+    payment_methods_offered,
 )
 from orders.services.errors import CheckoutChanged, OrderRefused, OutOfStock
 from orders.services.notify import buyer_notify
 from orders.services.stock import stock_reserve
 from orders.shipping import Quote, quotes_for_shops
+from payments.services.commission import commission_rate_for
 from vendors.models import Shop, ShopStatus
 
 logger = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ def order_place(
     address_id: int,
     shipping: dict[int, int],
     notes: dict[int, str] | None = None,
-    payment_method: str = PaymentMethod.PLACEHOLDER,
+    payment_method: str = "",
     expected_total: int | None = None,
     expected_goods_total: int | None = None,
     expected_fees: dict[int, int] | None = None,
@@ -289,7 +290,9 @@ def order_place(
     existing = Order.objects.filter(buyer=buyer, checkout_token=checkout_token).first()
     if existing is not None:
         return existing
-    if payment_method not in PaymentMethod.values:
+    offered = [value for value, _label in payment_methods_offered()]
+    payment_method = payment_method or (offered[0] if offered else "")
+    if payment_method not in offered:
         raise OrderRefused(_("Choose a payment method."))
     address = Address.objects.filter(pk=address_id, user=buyer).select_related("region").first()
     if address is None:
@@ -395,7 +398,9 @@ def order_place(
                             line_total=line.line_total,
                             weight_grams=variant.weight_grams,
                             warranty_days=variant.product.warranty_days,
-                            commission_bp=variant.product.category.commission_bp,
+                            commission_bp=commission_rate_for(
+                                shop=group.shop, category=variant.product.category
+                            ),
                         )
                     )
             OrderLine.objects.bulk_create(order_lines)

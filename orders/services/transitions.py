@@ -31,6 +31,8 @@ from orders.models import (
 from orders.services.errors import OrderNotFound, OrderRefused
 from orders.services.notify import buyer_notify, shop_notify
 from orders.services.stock import stock_consume, stock_release
+from payments.services import refunds
+from payments.services.bookings import shop_order_completed_book, shop_order_refund_book
 from vendors.selectors import shop_access_get
 
 S = ShopOrderStatus
@@ -157,6 +159,15 @@ def shop_order_transition(
         setattr(shop_order, name, value)
         changed.add(name)
     shop_order.save(update_fields=sorted(changed))
+    # The ledger moves with the status, in the same transaction: escrow is released on
+    # completion, refunded on cancellation after payment (nothing when no payment was booked).
+    if to == S.COMPLETED:
+        shop_order_completed_book(shop_order=shop_order, actor=actor)
+    elif to == S.CANCELLED and from_status in (S.PAID, S.PROCESSING):
+        shop_order_refund_book(shop_order=shop_order, actor=actor)
+        # The gateway refund is a network call: after commit, in a task.
+        shop_order_id = shop_order.pk
+        transaction.on_commit(lambda: refunds.refund_queue(shop_order_id=shop_order_id))
     _event(
         shop_order,
         kind="status",

@@ -6,7 +6,6 @@ service, shows a refusal's message, and redirects back to the order."""
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from orders.models import Order, ShopOrderStatus
 from orders.selectors import orders as selectors
 from orders.services import transitions
 from orders.services.errors import OrderNotFound, OrderRefused
+from payments.services.payments import payment_choices
 
 S = ShopOrderStatus
 PAGE_SIZE = 20
@@ -50,6 +50,12 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "orders/order_list.html", context)
 
 
+def _payment_choices(order: Order) -> list[tuple[str, Any]]:
+    choices = payment_choices()
+    preferred = [c for c in choices if c[0].startswith(f"{order.payment_method}:")]
+    return preferred + [c for c in choices if c not in preferred]
+
+
 @login_required
 @require_GET
 def order_detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
@@ -59,7 +65,8 @@ def order_detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
         "order": order,
         "shop_orders": shop_orders,
         "awaiting_payment": any(so.status == S.AWAITING_PAYMENT for so in shop_orders),
-        "payment_placeholder": settings.KOMEJI_PAYMENT_PLACEHOLDER,
+        # The pay form: the enabled gateways and methods, the one chosen at checkout first.
+        "payment_choices": _payment_choices(order) if order.paid_at is None else [],
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -103,29 +110,6 @@ def _act(
         messages.error(request, str(exc.message))
     else:
         messages.success(request, done)
-    return redirect("orders:order_detail", number)
-
-
-@login_required
-@require_POST
-def order_pay(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    """The placeholder payment (development and the demo): the payments issue replaces it."""
-    order_id = _order_id(request, number)
-    if not settings.KOMEJI_PAYMENT_PLACEHOLDER:
-        messages.error(request, _("Online payment arrives soon: this order cannot be paid yet."))
-        return redirect("orders:order_detail", number)
-    try:
-        moved = transitions.order_mark_paid(
-            order_id=order_id, source=_("Paid with the placeholder payment.")
-        )
-    except OrderNotFound:
-        raise Http404 from None
-    if moved:
-        messages.success(
-            request, _("Payment received. The shops have been told to prepare your order.")
-        )
-    else:
-        messages.info(request, _("This order is not waiting for payment."))
     return redirect("orders:order_detail", number)
 
 
@@ -209,7 +193,6 @@ urlpatterns: list[URLPattern] = [
     path("pesanan/", order_list, name="order_list"),
     path("pesanan/<str:number>/", order_detail, name="order_detail"),
     path("pesanan/<str:number>/invoice/", order_invoice, name="order_invoice"),
-    path("pesanan/<str:number>/bayar/", order_pay, name="order_pay"),
     path("pesanan/<str:number>/batalkan/", order_cancel, name="order_cancel"),
     path(
         "pesanan/<str:number>/<int:shop_order_id>/diterima/",

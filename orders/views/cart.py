@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from komeji.common.types import AuthenticatedRequest
 from orders.forms.cart import NOTE_MAX, CartAddForm, CartLineQuantityForm, CheckoutForm
-from orders.models import CART_MAX_QUANTITY, PaymentMethod
+from orders.models import CART_MAX_QUANTITY, payment_methods_offered
 from orders.selectors.cart import buyer_addresses, cart_view
 from orders.services.cart import cart_add, cart_for, cart_line_remove, cart_line_set_quantity
 from orders.services.checkout import checkout_plan, order_place
@@ -118,7 +118,7 @@ def _checkout_page(
         "plan": plan,
         "addresses": form.addresses,
         "address": address,
-        "payment_methods": PaymentMethod.choices,
+        "payment_methods": payment_methods_offered(),
         "payment_method": form.chosen_payment_method(),
         # A new page, a new token: placing it twice (a double click, a retried POST) finds the
         # order the first one placed.

@@ -65,7 +65,7 @@ def _urls(order: Order) -> list[tuple[str, str]]:
     return [
         ("get", reverse("orders:order_detail", args=[number])),
         ("get", reverse("orders:order_invoice", args=[number])),
-        ("post", reverse("orders:order_pay", args=[number])),
+        ("post", reverse("payments:pay_start", args=[number])),
         ("post", reverse("orders:order_cancel", args=[number])),
         ("post", reverse("orders:shop_order_confirm_received", args=[number, part])),
         ("post", reverse("orders:shop_order_extend_window", args=[number, part])),
@@ -81,7 +81,6 @@ def test_anonymous_visitors_are_sent_to_log_in(client, order):
 
 
 def test_another_person_gets_404_and_nothing_changes(client, order, outsider, owner, settings):
-    settings.KOMEJI_PAYMENT_PLACEHOLDER = True
     part = tempe_part(order)
     before = state(part)
     for person in (outsider, owner):  # the shop's owner is not the buyer either
@@ -177,7 +176,6 @@ def test_list_runs_the_same_queries_for_3_or_30_orders(
 def test_detail_shows_address_payment_due_lines_and_timeline(
     client, buyer, order, address, settings
 ):
-    settings.KOMEJI_PAYMENT_PLACEHOLDER = False
     client.force_login(buyer)
     html = client.get(reverse("orders:order_detail", args=[order.number])).content.decode()
 
@@ -190,9 +188,14 @@ def test_detail_shows_address_payment_due_lines_and_timeline(
     assert html.count('data-status="awaiting_payment">Awaiting payment</span>') == 2
     # The timeline: placed, by the buyer.
     assert "Order placed" in html and "Buyer ·" in html
-    # Without the payment placeholder there is no "Pay" button, only a note.
-    assert 'data-testid="pay"' not in html
-    assert "Online payment arrives soon." in html
+    # The pay form: the enabled gateways' methods (the sandbox's by default).
+    assert f'action="{reverse("payments:pay_start", args=[order.number])}"' in html
+    assert re.findall(r'name="choice" value="([^"]*)"', html) == [
+        "sandbox:va",
+        "sandbox:qris",
+        "sandbox:ewallet",
+    ]
+    assert 'data-testid="pay"' in html
 
 
 def test_detail_shows_tracking_number_and_events_after_shipping(client, buyer, order, owner):
@@ -213,32 +216,6 @@ def test_detail_shows_tracking_number_and_events_after_shipping(client, buyer, o
 
 
 # --- Acts ---------------------------------------------------------------------------------------
-
-
-def test_placeholder_payment_marks_the_order_paid(client, buyer, order, settings):
-    settings.KOMEJI_PAYMENT_PLACEHOLDER = True
-    client.force_login(buyer)
-    detail = client.get(reverse("orders:order_detail", args=[order.number])).content.decode()
-    assert 'data-testid="pay"' in detail
-
-    response = follow_post(client, reverse("orders:order_pay", args=[order.number]))
-
-    assert response.redirect_chain[-1][0] == reverse("orders:order_detail", args=[order.number])
-    assert set(order.shop_orders.values_list("status", flat=True)) == {S.PAID}
-    assert OrderEvent.objects.filter(shop_order__order=order, to_status=S.PAID).count() == 2
-    assert Order.objects.get(pk=order.pk).paid_at is not None
-
-
-def test_payment_is_refused_without_the_placeholder(client, buyer, order, settings):
-    settings.KOMEJI_PAYMENT_PLACEHOLDER = False
-    client.force_login(buyer)
-    before = state(tempe_part(order))
-
-    response = follow_post(client, reverse("orders:order_pay", args=[order.number]))
-
-    assert messages_of(response) == ["Online payment arrives soon: this order cannot be paid yet."]
-    assert state(tempe_part(order)) == before
-    assert Order.objects.get(pk=order.pk).paid_at is None
 
 
 def test_buyer_cancels_an_unpaid_order(client, buyer, order, tempe):

@@ -108,7 +108,7 @@ def test_the_page_shows_quotes_and_totals_per_shop(english, cart, address, verif
     assert data["address"] == str(address.pk)
     assert data["expected_goods_total"] == "820000"
     assert uuid.UUID(data["checkout_token"])
-    assert data["payment_method"] == "placeholder"
+    assert data["payment_method"] == "sandbox"
     assert 'data-testid="checkout-problems"' not in html
     assert 'href="/akun/profil/alamat/tambah/?next=%2Fcheckout%2F"' in html
 
@@ -154,7 +154,7 @@ def test_update_shows_the_page_again_for_the_new_choices(english, cart, buyer, v
     assert response.status_code == 302
     assert response["Location"] == (
         f"{CHECKOUT}?address={other.pk}&shipping_{verified_shop.pk}={jne.pk}"
-        f"&note_{verified_shop.pk}=Tolong+dibungkus+rapi&payment_method=placeholder"
+        f"&note_{verified_shop.pk}=Tolong+dibungkus+rapi&payment_method=sandbox"
     )
     html = english.get(response["Location"]).content.decode()
     assert form_data(html)["address"] == str(other.pk)
