@@ -385,6 +385,20 @@ KOMEJI_TIMER_BATCH = 200
 # The gateways buyers may choose, in the order shown: sandbox (the demo's built-in payment page),
 # midtrans (Snap), transfer (manual bank transfer with a unique code).
 KOMEJI_PAYMENT_PROVIDERS = env.list("KOMEJI_PAYMENT_PROVIDERS", default=["sandbox"])
+# Hours a payment attempt stays open, per gateway (never past the order's own payment time,
+# KOMEJI_PAYMENT_HOURS); a gateway missing here gets KOMEJI_PAYMENT_HOURS. Override with
+# KOMEJI_PAYMENT_EXPIRY_HOURS="transfer=24;sandbox=24;midtrans=24".
+KOMEJI_PAYMENT_EXPIRY_HOURS: dict[str, int] = env.dict(
+    "KOMEJI_PAYMENT_EXPIRY_HOURS",
+    cast={"value": int},
+    default={"transfer": 24, "sandbox": 24, "midtrans": 24},
+)
+# The platform's bank account that receives manual transfers (the "transfer" gateway).
+KOMEJI_TRANSFER_BANK_NAME = env.str("KOMEJI_TRANSFER_BANK_NAME", default="Bank Jatim")
+KOMEJI_TRANSFER_ACCOUNT_NUMBER = env.str("KOMEJI_TRANSFER_ACCOUNT_NUMBER", default="0011223344")
+KOMEJI_TRANSFER_ACCOUNT_HOLDER = env.str(
+    "KOMEJI_TRANSFER_ACCOUNT_HOLDER", default="Komeji (demo account)"
+)
 # The sandbox signs its notifications like Midtrans, with this key (not a secret: demo only).
 KOMEJI_SANDBOX_SERVER_KEY = env.str("KOMEJI_SANDBOX_SERVER_KEY", default="SB-Komeji-sandbox")
 MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")

@@ -166,3 +166,7 @@ from payments import admin_reconciliation  # noqa: E402, F401
 # isort: split
 # Payout runs and their lines.
 from payments import admin_payouts  # noqa: E402, F401
+
+# isort: split
+# Bank transfers waiting for Finance's confirmation.
+from payments import admin_transfers  # noqa: E402, F401

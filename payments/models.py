@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komeji.common.models import BaseModel
 from orders.models import Order, ShopOrder
+from vendors.documents import private_file_storage
 from vendors.models import Community, Shop
 
 # --- Payments -----------------------------------------------------------------------------------
@@ -70,6 +71,27 @@ class Payment(BaseModel):
     # A valid notification that does not add up (amount differs): Finance looks, nothing booked.
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
     flag_reason = models.TextField(_("why it is flagged"), blank=True)
+    # Bank transfer (payments.services.transfers): the 3-digit code added to the order's total
+    # (unique among open transfers), the buyer's proof (private storage) and Finance's decision.
+    unique_code = models.PositiveSmallIntegerField(_("unique code"), null=True, blank=True)
+    proof = models.FileField(
+        _("proof of transfer"),
+        upload_to="transfer-proofs/%Y/%m/",
+        max_length=255,
+        storage=private_file_storage,
+        blank=True,
+    )
+    proof_uploaded_at = models.DateTimeField(_("proof uploaded at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("why the proof was rejected"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -80,6 +102,16 @@ class Payment(BaseModel):
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_at__isnull=False),
                 name="payment_paid_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(unique_code__isnull=True)
+                | (Q(unique_code__gte=1) & Q(unique_code__lte=999)),
+                name="payment_unique_code_range",
+            ),
+            models.UniqueConstraint(
+                fields=["unique_code"],
+                condition=Q(status="pending", provider="transfer"),
+                name="payment_unique_code_open_transfer",
             ),
         ]
         indexes = [

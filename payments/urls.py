@@ -3,11 +3,14 @@ Payment pages live under /pembayaran/; the balance pages sit in the seller and c
 
 from django.urls import include, path
 
-from payments.views import balance, notifications, pay
+from payments.views import balance, notifications, pay, transfer
 
 app_name = "payments"
 
 urlpatterns = [
-    path("pembayaran/", include([*notifications.urlpatterns, *pay.urlpatterns])),
+    path(
+        "pembayaran/",
+        include([*notifications.urlpatterns, *pay.urlpatterns, *transfer.urlpatterns]),
+    ),
     *balance.urlpatterns,
 ]

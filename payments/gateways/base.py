@@ -49,6 +49,7 @@ class Gateway(Protocol):
 GATEWAYS: dict[str, str] = {
     "sandbox": "payments.gateways.sandbox.SandboxGateway",
     "midtrans": "payments.gateways.midtrans.MidtransGateway",
+    "transfer": "payments.gateways.transfer.TransferGateway",
 }
 
 

@@ -1,7 +1,9 @@
 """The journals of an order's money, each posted once by its idempotency key (debit positive,
 credit negative):
 
-- payment settled (`paid:<payment id>`): gateway receivable +amount, escrow -amount.
+- payment settled (`paid:<payment id>`): gateway receivable +amount, escrow -amount; a bank
+  transfer's unique code (part of the amount paid, `extra_income`) goes to platform revenue in
+  the same journal instead of escrow.
 - ShopOrder completed (`complete:<shop order id>`): escrow +total (goods + shipping), shop
   payable -(goods - commission + shipping), platform revenue -platform share, community payable
   -community share (commission split by the profit-share agreement in force on the completion
@@ -31,16 +33,23 @@ COMPLETED_KIND = "shop_order_completed"
 REFUND_KIND = "refund_before_completion"
 
 
-def payment_settled_book(*, payment: Payment, actor: Any = None) -> tuple[Journal, bool]:
+def payment_settled_book(
+    *, payment: Payment, actor: Any = None, extra_income: int = 0
+) -> tuple[Journal, bool]:
     """The gateway holds the buyer's money for us: it is owed to us by the gateway and held in
-    escrow for the buyer and the shops. Call in the transaction that marks the payment paid."""
+    escrow for the buyer and the shops. `extra_income` (a transfer's unique code) is the part of
+    the amount that is the platform's at once. Call in the transaction that marks the payment
+    paid."""
+    legs = [
+        (platform_account(AccountKind.GATEWAY_RECEIVABLE), payment.amount),
+        (platform_account(AccountKind.ESCROW), -(payment.amount - extra_income)),
+    ]
+    if extra_income:
+        legs.append((platform_account(AccountKind.PLATFORM_REVENUE), -extra_income))
     return journal_post(
         key=f"paid:{payment.pk}",
         kind=PAID_KIND,
-        legs=[
-            (platform_account(AccountKind.GATEWAY_RECEIVABLE), payment.amount),
-            (platform_account(AccountKind.ESCROW), -payment.amount),
-        ],
+        legs=legs,
         actor=actor,
         reason=f"{payment.provider} {payment.gateway_order_id}",
         payment=payment,

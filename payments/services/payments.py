@@ -1,5 +1,6 @@
 """Starting a payment of an order: one Payment per attempt, opened at its gateway."""
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -47,6 +48,12 @@ def _gateway(provider: str, method: str) -> Gateway:
     return gateway
 
 
+def _expiry(provider: str) -> dt.timedelta:
+    """How long an attempt with `provider` stays open (KOMEJI_PAYMENT_EXPIRY_HOURS)."""
+    hours = settings.KOMEJI_PAYMENT_EXPIRY_HOURS.get(provider, settings.KOMEJI_PAYMENT_HOURS)
+    return dt.timedelta(hours=hours)
+
+
 def _open_attempt(*, order_id: int, buyer: Any, provider: str, method: str) -> tuple[Payment, bool]:
     """Under a lock on the order: the pending payment to reuse (True), or a new one (False)."""
     now = timezone.now()
@@ -81,7 +88,7 @@ def _open_attempt(*, order_id: int, buyer: Any, provider: str, method: str) -> t
             method=method,
             gateway_order_id=f"{order.number}-{attempt}",
             amount=order.grand_total,
-            expires_at=order.payment_due_at,
+            expires_at=min(order.payment_due_at, now + _expiry(provider)),
         )
         return payment, False
 
