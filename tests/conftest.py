@@ -1,9 +1,13 @@
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.core.cache import cache
 
@@ -50,6 +54,49 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # ty
         ) as worker,
     ):
         yield worker
+
+
+# Tasks the in-process worker is running now (its threads fire these signals in this process).
+_running = 0
+_running_lock = threading.Lock()
+
+
+@task_prerun.connect
+def _task_started(**_kwargs: object) -> None:
+    global _running
+    with _running_lock:
+        _running += 1
+
+
+@task_postrun.connect
+def _task_finished(**_kwargs: object) -> None:
+    global _running
+    with _running_lock:
+        _running -= 1
+
+
+def _worker_busy() -> bool:
+    queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(TEST_QUEUE)
+    return _running > 0 or bool(queued)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Before a test that used the worker is torn down (its tables emptied), let the worker finish
+    what the test set going — a notification's e-mail, say. Emptying the tables under a running
+    task deadlocks them."""
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        deadline = time.monotonic() + 20
+        quiet_since: float | None = None
+        while time.monotonic() < deadline:
+            if _worker_busy():
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 0.3:
+                break
+            time.sleep(0.05)
+    yield
 
 
 @pytest.fixture
