@@ -61,7 +61,7 @@ def _lock(shop_order_id: int) -> ShopOrder:
     return shop_order
 
 
-def _lock_variants_of(order: Order, shop_order_ids: list[int]) -> None:
+def _lock_variants_of(shop_order_ids: list[int]) -> None:
     """Before cancelling several ShopOrders of one order, lock all their variants in primary-key
     order, as checkout does: releasing them shop by shop would otherwise take the locks out of
     order and could deadlock with a checkout of the same goods."""
@@ -259,7 +259,7 @@ def order_cancel(*, order_id: int, actor: Any, reason: str = "") -> None:
             .values_list("pk", flat=True)
         )
         _refused_if(not waiting, _("Only an order that is not paid yet can be cancelled here."))
-        _lock_variants_of(order, waiting)
+        _lock_variants_of(waiting)
         for shop_order_id in waiting:
             shop_order = _lock(shop_order_id)
             shop_order_transition(
@@ -284,7 +284,7 @@ def order_expire(*, order_id: int) -> bool:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        _lock_variants_of(order, waiting)
+        _lock_variants_of(waiting)
         for shop_order_id in waiting:
             shop_order = _lock(shop_order_id)
             shop_order_transition(
@@ -350,8 +350,18 @@ def shop_order_reject(*, shop_order_id: int, actor: Any, reason: str) -> ShopOrd
     return shop_order
 
 
+def _tracking_number(value: str) -> str:
+    """Spaces removed, upper case: "jne 0123 4567" is JNE01234567."""
+    return "".join(value.split()).upper()
+
+
+def _tracking_number_malformed(value: str) -> bool:
+    bare = value.replace("-", "")
+    return len(value) > 40 or not (bare.isascii() and bare.isalnum())
+
+
 def shop_order_ship(*, shop_order_id: int, actor: Any, tracking_number: str) -> ShopOrder:
-    tracking_number = "".join(tracking_number.split()).upper()
+    tracking_number = _tracking_number(tracking_number)
     now = timezone.now()
     with transaction.atomic():
         shop_order = _lock(shop_order_id)
@@ -365,9 +375,7 @@ def shop_order_ship(*, shop_order_id: int, actor: Any, tracking_number: str) -> 
             _("Enter the courier's tracking number (nomor resi)."),
         )
         _refused_if(
-            len(tracking_number) > 40 or not tracking_number.replace("-", "").isalnum()
-            if tracking_number
-            else False,
+            bool(tracking_number) and _tracking_number_malformed(tracking_number),
             _("A tracking number has only letters and digits, at most 40."),
         )
         shop_order_transition(
@@ -402,7 +410,7 @@ def shop_order_tracking_update(
     *, shop_order_id: int, actor: Any, tracking_number: str
 ) -> ShopOrder:
     """Correct the tracking number of a shipped order (a typo); recorded in the timeline."""
-    tracking_number = "".join(tracking_number.split()).upper()
+    tracking_number = _tracking_number(tracking_number)
     with transaction.atomic():
         shop_order = _lock(shop_order_id)
         _as_shop(shop_order, actor)
@@ -411,9 +419,7 @@ def shop_order_tracking_update(
             _("The tracking number can be corrected only while the order is on its way."),
         )
         _refused_if(
-            not tracking_number
-            or len(tracking_number) > 40
-            or not tracking_number.replace("-", "").isalnum(),
+            not tracking_number or _tracking_number_malformed(tracking_number),
             _("A tracking number has only letters and digits, at most 40."),
         )
         if tracking_number == shop_order.tracking_number:
@@ -572,10 +578,10 @@ def _lock_due(shop_order_id: int, status: str, deadline_field: str, now: dt.date
     )
 
 
-def shop_order_cancel_unaccepted(*, shop_order_id: int) -> bool:
+def _cancel_overdue(shop_order_id: int, status: str, deadline_field: str, reason: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
-        shop_order = _lock_due(shop_order_id, S.PAID, "accept_by", now)
+        shop_order = _lock_due(shop_order_id, status, deadline_field, now)
         if shop_order is None:
             return False
         shop_order_transition(
@@ -583,29 +589,23 @@ def shop_order_cancel_unaccepted(*, shop_order_id: int) -> bool:
             to=S.CANCELLED,
             actor=None,
             role=Role.SYSTEM,
-            reason=_("The shop did not accept the order in time."),
+            reason=reason,
             now=now,
         )
         _notify_cancelled(shop_order)
         return True
+
+
+def shop_order_cancel_unaccepted(*, shop_order_id: int) -> bool:
+    return _cancel_overdue(
+        shop_order_id, S.PAID, "accept_by", _("The shop did not accept the order in time.")
+    )
 
 
 def shop_order_cancel_unshipped(*, shop_order_id: int) -> bool:
-    now = timezone.now()
-    with transaction.atomic():
-        shop_order = _lock_due(shop_order_id, S.PROCESSING, "ship_by", now)
-        if shop_order is None:
-            return False
-        shop_order_transition(
-            shop_order=shop_order,
-            to=S.CANCELLED,
-            actor=None,
-            role=Role.SYSTEM,
-            reason=_("The shop did not ship the order in time."),
-            now=now,
-        )
-        _notify_cancelled(shop_order)
-        return True
+    return _cancel_overdue(
+        shop_order_id, S.PROCESSING, "ship_by", _("The shop did not ship the order in time.")
+    )
 
 
 def shop_order_deliver_overdue(*, shop_order_id: int) -> bool:

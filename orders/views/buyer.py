@@ -6,7 +6,6 @@ service, shows a refusal's message, and redirects back to the order."""
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -20,7 +19,7 @@ from orders.forms.orders import ReasonForm
 from orders.models import Order, ShopOrderStatus
 from orders.selectors import orders as selectors
 from orders.services import transitions
-from orders.services.errors import OrderNotFound, OrderRefused
+from orders.views.common import act_with_message, form_value
 from payments.services.payments import payment_choices
 
 S = ShopOrderStatus
@@ -86,10 +85,7 @@ def order_invoice(request: AuthenticatedRequest, number: str) -> HttpResponse:
 
 
 def _reason(request: AuthenticatedRequest) -> str:
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        raise OrderRefused(next(iter(form.errors.values()))[0])
-    return str(form.cleaned_data["reason"])
+    return str(form_value(ReasonForm(request.POST), "reason"))
 
 
 def _order_id(request: AuthenticatedRequest, number: str) -> int:
@@ -102,14 +98,7 @@ def _order_id(request: AuthenticatedRequest, number: str) -> int:
 def _act(
     request: AuthenticatedRequest, number: str, act: Callable[[], Any], done: str
 ) -> HttpResponse:
-    try:
-        act()
-    except OrderNotFound:
-        raise Http404 from None
-    except OrderRefused as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
+    act_with_message(request, act, done)
     return redirect("orders:order_detail", number)
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -23,7 +22,7 @@ from orders.forms.orders import CancelAnswerForm, ReasonForm, TrackingForm
 from orders.models import ShopOrder
 from orders.selectors import orders as selectors
 from orders.services import transitions
-from orders.services.errors import OrderNotFound, OrderRefused
+from orders.views.common import act_with_message, form_value
 from vendors.selectors import ShopAccess, shop_access_get
 
 PAGE_SIZE = 20
@@ -108,13 +107,6 @@ def shipping_label(request: AuthenticatedRequest, shop_id: int, shop_order_id: i
 # --- Acts ---------------------------------------------------------------------------------------
 
 
-def _form_value(form: Any, name: str) -> Any:
-    """The cleaned value, or OrderRefused with the form's first error (shown as a message)."""
-    if not form.is_valid():
-        raise OrderRefused(next(iter(form.errors.values()))[0])
-    return form.cleaned_data[name]
-
-
 def _act(
     request: AuthenticatedRequest,
     shop_id: int,
@@ -125,14 +117,7 @@ def _act(
     access = _access(request, shop_id)
     if not selectors.shop_order_exists(shop_id=access.shop.pk, shop_order_id=shop_order_id):
         raise Http404
-    try:
-        act()
-    except OrderNotFound:
-        raise Http404 from None
-    except OrderRefused as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
+    act_with_message(request, act, done)
     return redirect("orders:shop_order_detail", shop_id, shop_order_id)
 
 
@@ -162,7 +147,7 @@ def shop_order_reject(
         lambda: transitions.shop_order_reject(
             shop_order_id=shop_order_id,
             actor=request.user,
-            reason=_form_value(ReasonForm(request.POST, prefix="reject"), "reason"),
+            reason=form_value(ReasonForm(request.POST, prefix="reject"), "reason"),
         ),
         _("Order rejected. The buyer gets their money back."),
     )
@@ -180,7 +165,7 @@ def shop_order_ship(
         lambda: transitions.shop_order_ship(
             shop_order_id=shop_order_id,
             actor=request.user,
-            tracking_number=_form_value(TrackingForm(request.POST), "tracking_number"),
+            tracking_number=form_value(TrackingForm(request.POST), "tracking_number"),
         ),
         _("Marked as shipped. The buyer has been told."),
     )
@@ -198,7 +183,7 @@ def shop_order_tracking_update(
         lambda: transitions.shop_order_tracking_update(
             shop_order_id=shop_order_id,
             actor=request.user,
-            tracking_number=_form_value(TrackingForm(request.POST), "tracking_number"),
+            tracking_number=form_value(TrackingForm(request.POST), "tracking_number"),
         ),
         _("The tracking number is saved."),
     )
@@ -230,7 +215,7 @@ def shop_order_answer_cancel_request(
     accept = form.is_valid() and form.cleaned_data["decision"] == "accept"
 
     def answer() -> None:
-        _form_value(form, "decision")
+        form_value(form, "decision")
         transitions.shop_order_answer_cancel_request(
             shop_order_id=shop_order_id,
             actor=request.user,

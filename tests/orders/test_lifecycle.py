@@ -217,3 +217,20 @@ def test_overdue_shipment_counts_as_delivered_then_completes(order, owner):
     assert {"order_placed", "order_paid", "shop_order_shipped", "shop_order_delivered"} <= kinds
     assert "shop_order_completed" in kinds
     assert Notification.objects.filter(recipient=owner, kind="shop_order_completed").count() == 1
+
+
+@pytest.mark.parametrize("tracking", ["JNE²01", "JNE 01;DROP", "X" * 41])
+def test_a_malformed_tracking_number_is_refused_and_nothing_changes(order, owner, tempe, tracking):
+    t.order_mark_paid(order_id=order.pk)
+    shop_order = order.shop_orders.get(shop_name="Keripik Tempe Bu Siti")
+    t.shop_order_accept(shop_order_id=shop_order.pk, actor=owner)
+    events = shop_order.events.count()
+
+    with pytest.raises(OrderRefused):
+        t.shop_order_ship(shop_order_id=shop_order.pk, actor=owner, tracking_number=tracking)
+
+    shop_order.refresh_from_db()
+    assert (shop_order.status, shop_order.tracking_number) == (S.PROCESSING, "")
+    assert shop_order.stock_state == StockState.RESERVED
+    assert shop_order.events.count() == events
+    assert stock(variant(tempe, 0)) == (40, 3)
